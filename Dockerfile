@@ -1,0 +1,23 @@
+# CPU image of the server (all roles). Build from the repository root:
+#   docker build -t qwen2vl-cluster/server .
+# The .NET 10 images are Ubuntu 24.04, whose libstdc++ already has GLIBCXX_3.4.32, so the LibTorch loading fix
+# of build/TorchSharpGlibcxxFix.targets turns itself off here.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props ./
+COPY build/ build/
+COPY protos/ protos/
+COPY src/ src/
+RUN dotnet publish src/Qwen2VL.Server -c Release -r linux-x64 --self-contained false -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=build /app ./
+RUN useradd --uid 10001 --create-home qwen2vl && mkdir -p /models && chown qwen2vl /models
+USER 10001
+ENV HF_HOME=/models/hf DOTNET_gcServer=1
+EXPOSE 8080 8081 8082
+ENTRYPOINT ["dotnet", "Qwen2VL.Server.dll"]
