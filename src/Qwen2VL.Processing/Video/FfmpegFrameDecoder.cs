@@ -66,7 +66,11 @@ internal sealed class FfmpegFrameDecoder(VideoLoaderOptions options)
         string stderr = process.StderrTail();
         if (exitCode != 0 && frames.Count == 0)
         {
-            throw FfmpegInput.Classify(stderr, "ffmpeg", exitCode);
+            var failure = FfmpegInput.Classify(stderr, "ffmpeg", exitCode);
+            if (failure.Code != VideoErrorCodes.Truncated)
+            {
+                throw failure;
+            }
         }
 
         string detail = stderr.Length > 0 ? ": " + FfmpegInput.LastLines(stderr) : "";
