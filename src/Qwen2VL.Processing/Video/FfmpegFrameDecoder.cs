@@ -35,7 +35,7 @@ internal sealed class FfmpegFrameDecoder(VideoLoaderOptions options)
             "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
         ]);
 
-        using var process = ToolProcess.Start(options.FfmpegPath, arguments);
+        using var process = ToolProcess.Start(options.FfmpegPath, arguments, cancellationToken);
         var frames = new List<RgbImage>(indices.Length);
         int frameBytes = checked(height * width * 3);
         while (frames.Count < indices.Length)

@@ -65,7 +65,7 @@ internal sealed class FfprobeClient(VideoLoaderOptions options)
             "-v", "error", "-protocol_whitelist", "file", "-format_whitelist", options.AllowedFormats,
             .. query, "-of", "json", FfmpegInput.FileUrl(path),
         ];
-        using var process = ToolProcess.Start(options.FfprobePath, arguments);
+        using var process = ToolProcess.Start(options.FfprobePath, arguments, cancellationToken);
         using var output = new MemoryStream();
         await process.Output.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
         int exitCode = await process.WaitAsync(cancellationToken).ConfigureAwait(false);

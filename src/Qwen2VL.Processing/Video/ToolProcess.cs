@@ -14,18 +14,24 @@ internal sealed class ToolProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _stderr = new();
     private readonly Task _stderrPump;
+    private readonly CancellationTokenRegistration _killOnCancel;
 
-    private ToolProcess(Process process)
+    private ToolProcess(Process process, CancellationToken cancellationToken)
     {
         _process = process;
         _stderrPump = PumpStderrAsync();
+        // Killing closes the pipes, which ends a pending read even where the read itself ignores cancellation.
+        _killOnCancel = cancellationToken.Register(Kill);
     }
 
     /// <summary>The tool's standard output.</summary>
     public Stream Output => _process.StandardOutput.BaseStream;
 
-    /// <summary>Starts <paramref name="executable"/>; a missing executable becomes <see cref="FfmpegNotFoundException"/>.</summary>
-    public static ToolProcess Start(string executable, IEnumerable<string> arguments)
+    /// <summary>
+    /// Starts <paramref name="executable"/>, to be killed when <paramref name="cancellationToken"/> fires; a missing
+    /// executable becomes <see cref="FfmpegNotFoundException"/>.
+    /// </summary>
+    public static ToolProcess Start(string executable, IEnumerable<string> arguments, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo(executable)
         {
@@ -51,17 +57,13 @@ internal sealed class ToolProcess : IDisposable
             throw new FfmpegNotFoundException(executable, ex);
         }
 
-        return new ToolProcess(process);
+        return new ToolProcess(process, cancellationToken);
     }
 
-    /// <summary>Waits for exit and returns the exit code; kills the process if <paramref name="cancellationToken"/> fires.</summary>
+    /// <summary>Waits for exit and returns the exit code.</summary>
     public async Task<int> WaitAsync(CancellationToken cancellationToken)
     {
-        await using (cancellationToken.Register(Kill))
-        {
-            await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         await _stderrPump.ConfigureAwait(false);
         return _process.ExitCode;
     }
@@ -93,6 +95,7 @@ internal sealed class ToolProcess : IDisposable
 
     public void Dispose()
     {
+        _killOnCancel.Dispose();
         Kill();
         _process.Dispose();
     }

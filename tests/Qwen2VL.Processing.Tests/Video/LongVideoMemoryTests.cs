@@ -49,4 +49,17 @@ public class LongVideoMemoryTests(SyntheticVideo videos, ITestOutputHelper outpu
         Assert.Equal(1199.8, video.Metadata.TimestampsSeconds[^1], 6);
         Assert.True(growth < 100_000_000, $"working set grew by {growth / 1e6:0.0} MB while decoding");
     }
+
+    [Fact]
+    public async Task LoadFileAsync_TimeLimitDuringDecode_KillsFfmpegAndThrowsTimeout()
+    {
+        string path = videos.TwentyMinutes;
+        var loader = new VideoLoader(new VideoLoaderOptions { Timeout = TimeSpan.FromMilliseconds(150) });
+        var clock = Stopwatch.StartNew();
+
+        var ex = await Assert.ThrowsAsync<InvalidVideoException>(() => loader.LoadFileAsync(path));
+
+        Assert.Equal(VideoErrorCodes.Timeout, ex.Code);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+    }
 }
