@@ -96,6 +96,25 @@ public class LogitsProcessorTests
         AssertRow([logits[0], NegInf, NegInf, NegInf], result, 0);
     }
 
+    [Theory]
+    [InlineData(6.0, 0.9)]  // peaked: the nucleus lies inside the top 1024 candidates (fast path)
+    [InlineData(0.5, 0.9)]  // flat: the nucleus needs most of the 5000 tokens (full sort)
+    [InlineData(6.0, 0.3)]
+    public void TopPFilter_LargeVocabulary_KeepsNucleusByDefinition(double scale, double p)
+    {
+        var random = new Random(11);
+        float[][] rows = [.. Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, 5000).Select(_ => (float)(Gaussian(random) * scale)).ToArray())];
+        using var batch = Rows(rows);
+        using var topP = Column((float)p, (float)p, 1f);
+        using var result = TopPFilter.Apply(batch, topP);
+        for (int row = 0; row < rows.Length; row++)
+        {
+            bool[] expected = row == 2 ? [.. rows[row].Select(_ => true)] : NucleusByDefinition(rows[row], p);
+            bool[] kept = [.. result[row].data<float>().ToArray().Select(v => !float.IsNegativeInfinity(v))];
+            Assert.Equal(expected, kept);
+        }
+    }
+
     [Fact]
     public void MinPFilter_Threshold_ScalesWithTopProbability()
     {
@@ -141,6 +160,25 @@ public class LogitsProcessorTests
             .Select(u => { using var t = InverseCdfDraw.Draw(probs, [u]); return t.item<long>(); })];
         Assert.Equal([0L, 1, 1, 4, 4, 4], drawn);
     }
+
+    private static bool[] NucleusByDefinition(float[] logits, double p)
+    {
+        double max = logits.Max();
+        double[] weights = [.. logits.Select(l => Math.Exp(l - max))];
+        double total = weights.Sum();
+        bool[] keep = new bool[logits.Length];
+        double before = 0;
+        foreach (int id in Enumerable.Range(0, logits.Length).OrderByDescending(i => weights[i]))
+        {
+            keep[id] = before < p;
+            before += weights[id] / total;
+        }
+
+        return keep;
+    }
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
     private static Tensor Rows(params float[][] rows) =>
         tensor(rows.SelectMany(r => r).ToArray()).view(rows.Length, rows[0].Length);
