@@ -106,8 +106,8 @@ public class TextGoldenTests
         var (images, videos) = prompt.EncodeVision(stage);
         try
         {
-            var output = stage.Forward(prompt.Prefill(caches, images, videos, allLogits: false, capture: false));
-            GoldenDecode.CheckSteps(stage, prompt, caches, output, firstStep: 0, $"{caseName}{prefix}");
+            using var output = stage.Forward(prompt.Prefill(caches, images, videos, allLogits: false, capture: false));
+            GoldenDecode.CheckSteps(stage, prompt, caches, output.Logits!, firstStep: 0, $"{caseName}{prefix}");
         }
         finally
         {
