@@ -1,0 +1,40 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Qwen2VL.Model.Layers;
+
+/// <summary>y = x Wᵀ + b, with parameters named <c>weight</c> [out, in] and optionally <c>bias</c> [out] as in checkpoints.</summary>
+public sealed class LinearProjection : nn.Module
+{
+    private readonly Parameter _weight;
+    private readonly Parameter? _bias;
+
+    /// <summary>Creates an uninitialised projection from <paramref name="inFeatures"/> to <paramref name="outFeatures"/>.</summary>
+    public LinearProjection(int inFeatures, int outFeatures, bool hasBias, ModelPlacement placement)
+        : base(nameof(LinearProjection))
+    {
+        ArgumentNullException.ThrowIfNull(placement);
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        _weight = placement.NewParameter(outFeatures, inFeatures);
+        register_parameter("weight", _weight);
+        if (hasBias)
+        {
+            _bias = placement.NewParameter(outFeatures);
+            register_parameter("bias", _bias);
+        }
+    }
+
+    /// <summary>Input width.</summary>
+    public int InFeatures { get; }
+
+    /// <summary>Output width.</summary>
+    public int OutFeatures { get; }
+
+    /// <summary>The weight [out, in].</summary>
+    public Tensor Weight => _weight;
+
+    /// <summary>Applies the projection to the last dimension of <paramref name="input"/>.</summary>
+    public Tensor Forward(Tensor input) => nn.functional.linear(input, _weight, _bias);
+}
