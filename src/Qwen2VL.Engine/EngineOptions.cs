@@ -18,6 +18,9 @@ public sealed class EngineOptions
     /// <summary>KV space is reserved in steps of this many tokens as a sequence grows.</summary>
     public int KvGrowthTokens { get; set; } = 256;
 
+    /// <summary>Bytes of vision-tower outputs kept for reuse (per tenant and image hash).</summary>
+    public long VisionCacheBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>Context length override; 0 uses the model's.</summary>
     public int MaxContextTokens { get; set; }
 
