@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
 namespace Qwen2VL.Server.Hub;
@@ -56,6 +57,8 @@ public sealed record RetryPolicy(int MaxAttempts, TimeSpan InitialDelay, TimeSpa
         HttpRequestException { StatusCode: null } => true,
         HttpRequestException { StatusCode: { } status } => (int)status >= 500,
         HttpIOException or TimeoutException or TaskCanceledException => true,
+        // A connection reset while a body streams surfaces as a plain IOException around the socket error.
+        IOException { InnerException: SocketException } => true,
         _ => false,
     };
 }
