@@ -35,7 +35,7 @@ internal sealed class BlobDownloader(HubClient client, HubSettings settings, ILo
     public static long PartialLength(HubRepoCache cache, HubFileMetadata file) =>
         new FileInfo(cache.IncompleteBlobPath(file.Etag)) is { Exists: true } info ? info.Length : 0;
 
-    private async Task<bool> DownloadAttemptAsync(HubRepoId repo, string commit, HubFileMetadata file, string incomplete, DownloadProgress progress, CancellationToken cancellationToken)
+    private async Task DownloadAttemptAsync(HubRepoId repo, string commit, HubFileMetadata file, string incomplete, DownloadProgress progress, CancellationToken cancellationToken)
     {
         long offset = File.Exists(incomplete) ? new FileInfo(incomplete).Length : 0;
         if (file.Size is { } size && offset > size)
@@ -52,7 +52,6 @@ internal sealed class BlobDownloader(HubClient client, HubSettings settings, ILo
         }
 
         await VerifyAsync(repo, commit, file, incomplete, offset, cancellationToken).ConfigureAwait(false);
-        return true;
     }
 
     // Appends the rest of the file from `offset`; returns the final length.

@@ -18,7 +18,10 @@ public static class DownloadCommand
         var command = new Command("download", "Download a model from the Hugging Face hub into the local cache") { model, revision, layers };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var loggers = LoggerFactory.Create(builder => builder.AddSimpleConsole(console => console.SingleLine = true));
+            // Logs go to standard error: standard output carries only the folder, for scripts.
+            using var loggers = LoggerFactory.Create(builder => builder
+                .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
+                .AddSimpleConsole(console => console.SingleLine = true));
             var resolver = new ModelResolver(HubSettings.FromEnvironment(), loggers.CreateLogger<ModelResolver>());
             var options = new ModelDownloadOptions
             {

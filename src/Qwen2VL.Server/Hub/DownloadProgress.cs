@@ -19,10 +19,13 @@ public abstract class DownloadProgress
     /// <summary>How often the progress is shown.</summary>
     protected abstract TimeSpan Interval { get; }
 
-    /// <summary>A bar when standard output is a terminal, else log lines through <paramref name="logger"/>.</summary>
-    public static DownloadProgress ForConsole(ILogger logger) => Console.IsOutputRedirected
+    /// <summary>
+    /// A bar on an interactive terminal, else log lines through <paramref name="logger"/>. The bar is drawn on
+    /// standard error so standard output stays free for results (the download command prints the folder there).
+    /// </summary>
+    public static DownloadProgress ForConsole(ILogger logger) => Console.IsOutputRedirected || Console.IsErrorRedirected
         ? new LoggedDownloadProgress(logger)
-        : new ConsoleProgressBar(Console.Out);
+        : new ConsoleProgressBar(Console.Error);
 
     /// <summary>Begins a session of <paramref name="totalBytes"/>, of which <paramref name="alreadyDone"/> are on disk from an earlier run.</summary>
     public void Start(long totalBytes, long alreadyDone)

@@ -45,6 +45,14 @@ public sealed record RetryPolicy(int MaxAttempts, TimeSpan InitialDelay, TimeSpa
         }
     }
 
+    /// <inheritdoc cref="ExecuteAsync{T}"/>
+    public Task ExecuteAsync(string what, Func<CancellationToken, Task> action, ILogger logger, CancellationToken cancellationToken) =>
+        ExecuteAsync(what, async ct =>
+        {
+            await action(ct).ConfigureAwait(false);
+            return true;
+        }, logger, cancellationToken);
+
     /// <summary>
     /// Whether a failure may pass if tried again: server errors (5xx, 408, 429), connections refused or cut,
     /// and timeouts; never 4xx answers, checksum mismatches, or the caller's own cancellation.

@@ -91,6 +91,23 @@ public class ModelResolverDownloadTests
     }
 
     [Fact]
+    public async Task ResolveAsync_TwoResolversShareACache_DownloadEachBlobOnce()
+    {
+        await using var context = await HubTestContext.StartAsync();
+
+        // Two pipeline stages on one node start at once; the blob lock makes one wait for the other's download.
+        string[] folders = await Task.WhenAll(
+            context.Resolver().ResolveAsync(HubTestContext.Repo, HubTestContext.Options()),
+            context.Resolver().ResolveAsync(HubTestContext.Repo, HubTestContext.Options()));
+
+        Assert.Equal(folders[0], folders[1]);
+        FolderAssert.Equal(TestPaths.Checkpoint, folders[0]);
+        Assert.Single(context.Hub.Requests, request => request.Path.StartsWith("/cdn/", StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(context.CacheDirectory, ".locks", "models--test-org--tiny-qwen2vl",
+            context.Hub.Sha256Of("model.safetensors") + ".lock")));
+    }
+
+    [Fact]
     public async Task ResolveAsync_LocalFolder_ReturnsItAsIs()
     {
         await using var context = await HubTestContext.StartAsync();
