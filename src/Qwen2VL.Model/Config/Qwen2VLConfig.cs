@@ -158,15 +158,6 @@ public sealed record Qwen2VLConfig
         return config;
     }
 
-    /// <summary>Serialises the config in the Hugging Face layout (text settings at the top level).</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, SerializerOptions);
-
-    private static readonly JsonSerializerOptions SerializerOptions = new()
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     /// <summary>
     /// Newer writers nest the decoder settings under <c>text_config</c>; lift them to the top level where the top
     /// level does not already define them, so both layouts read the same.

@@ -122,6 +122,9 @@ public sealed class Qwen2VLStage : nn.Module
         return stage.named_parameters().Select(p => (p.name, p.parameter.shape)).ToList();
     }
 
+    /// <summary>KV cache bytes one token costs on this stage (keys and values of every layer it holds).</summary>
+    public long KvCacheBytesPerToken => 2L * Layers.Count * Config.NumKeyValueHeads * Config.HeadDim * Placement.ElementSize;
+
     /// <summary>A KV cache for one sequence on this stage, with room for <paramref name="initialCapacity"/> tokens, growable to <paramref name="maxCapacity"/>.</summary>
     public KvCache CreateKvCache(int initialCapacity, int maxCapacity) =>
         new(Layers, Config.NumKeyValueHeads, Config.HeadDim, initialCapacity, maxCapacity, Placement);

@@ -17,6 +17,11 @@ public static class SafeTensorsHeader
     public static IReadOnlyDictionary<string, SafeTensorEntry> Read(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        if (stream.Length < 8)
+        {
+            throw new InvalidDataException($"{path}: {stream.Length} bytes is too short for a safetensors file");
+        }
+
         Span<byte> lengthBytes = stackalloc byte[8];
         stream.ReadExactly(lengthBytes);
         long headerLength = BinaryPrimitives.ReadInt64LittleEndian(lengthBytes);
