@@ -65,6 +65,8 @@ public sealed class ImageDecoder
             throw new InvalidInputException(ImageErrorCodes.UnknownFormat, "image data is empty");
         }
 
+        var signature = ImageSignature.Detect(data) ?? throw UnknownFormat(data);
+
         // The codec owns the stream once created; it is only disposed here when no codec took it.
         var stream = new SKMemoryStream(SKData.CreateCopy(data));
         var codec = SKCodec.Create(stream, out var result);
@@ -74,10 +76,9 @@ public sealed class ImageDecoder
             throw result switch
             {
                 SKCodecResult.IncompleteInput => new InvalidInputException(ImageErrorCodes.Truncated,
-                    $"image header is incomplete ({data.Length} bytes); the file is truncated"),
-                SKCodecResult.Unimplemented => UnknownFormat(data),
+                    $"{signature} header is incomplete ({data.Length} bytes); the file is truncated"),
                 _ => new InvalidInputException(ImageErrorCodes.Corrupt,
-                    $"image header of {data.Length} bytes cannot be read: {result}"),
+                    $"{signature} header of {data.Length} bytes cannot be read: {result}"),
             };
         }
 
@@ -88,21 +89,21 @@ public sealed class ImageDecoder
             SKEncodedImageFormat.Webp => ImageFormat.WebP,
             SKEncodedImageFormat.Gif => ImageFormat.Gif,
             SKEncodedImageFormat.Bmp => ImageFormat.Bmp,
-            var other => (ImageFormat?)null,
+            _ => (ImageFormat?)null,
         };
-        if (format is null)
+        if (format != signature)
         {
             var encoded = codec.EncodedFormat;
             codec.Dispose();
-            throw new InvalidInputException(ImageErrorCodes.UnknownFormat,
-                $"image format {encoded} is not supported; send PNG, JPEG, WebP, GIF or BMP");
+            throw new InvalidInputException(ImageErrorCodes.Corrupt,
+                $"data starts like {signature} but decodes as {encoded}");
         }
 
         var origin = codec.EncodedOrigin;
         var orientation = origin is >= SKEncodedOrigin.TopLeft and <= SKEncodedOrigin.LeftBottom
             ? (ImageOrientation)(int)origin
             : ImageOrientation.TopLeft;
-        header = new ImageHeader(format.Value, codec.Info.Width, codec.Info.Height, orientation);
+        header = new ImageHeader(signature, codec.Info.Width, codec.Info.Height, orientation);
         return codec;
     }
 
