@@ -24,10 +24,15 @@ public sealed class ImageDecoder
     }
 
     /// <summary>Decodes the image to upright RGB.</summary>
+    /// <param name="data">The encoded image.</param>
+    /// <param name="checkHeader">
+    /// Called with the header before any pixel memory is allocated, so callers can refuse an image by its size
+    /// (for example one the processor cannot resize) without paying for the decode.
+    /// </param>
     /// <exception cref="InvalidInputException">
     /// The data is empty, truncated, corrupt, in an unsupported format, or announces more pixels than allowed.
     /// </exception>
-    public RgbImage Decode(ReadOnlySpan<byte> data)
+    public RgbImage Decode(ReadOnlySpan<byte> data, Action<ImageHeader>? checkHeader = null)
     {
         using var codec = OpenCodec(data, out var header);
         if (header.PixelCount > _options.MaxPixels)
@@ -35,6 +40,8 @@ public sealed class ImageDecoder
             throw new InvalidInputException(ImageErrorCodes.TooLarge,
                 $"image is {header.StoredWidth}×{header.StoredHeight} = {header.PixelCount} pixels; the limit is {_options.MaxPixels}");
         }
+
+        checkHeader?.Invoke(header);
 
         int width = header.StoredWidth;
         int height = header.StoredHeight;

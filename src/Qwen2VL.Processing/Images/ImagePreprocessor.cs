@@ -30,11 +30,9 @@ public sealed class ImagePreprocessor
     /// <exception cref="InvalidInputException">The data cannot be decoded or the image cannot be resized within the rules.</exception>
     public PatchedPixels PreprocessImage(ReadOnlySpan<byte> encoded, ImageSizeRequest? request = null)
     {
-        var header = _decoder.ReadHeader(encoded);
-
-        // Refuse unusable sizes before paying for the decode.
-        _ = ImageSizing.TargetSize(header.Height, header.Width, Options, request);
-        return PreprocessImage(_decoder.Decode(encoded), request);
+        // Unusable sizes are refused from the header, before paying for the decode.
+        var image = _decoder.Decode(encoded, header => ImageSizing.TargetSize(header.Height, header.Width, Options, request));
+        return PreprocessImage(image, request);
     }
 
     /// <summary>Preprocesses a decoded, upright image: one temporal patch of two identical frames.</summary>

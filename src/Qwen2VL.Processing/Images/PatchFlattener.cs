@@ -77,6 +77,7 @@ public sealed class PatchFlattener
         return new PatchedPixels(values, grid, columns);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void FlattenPatchRow(IReadOnlyList<RgbImage> frames, int t, int h, GridThw grid, float[] values)
     {
         int patch = _options.PatchSize;

@@ -12,6 +12,7 @@ internal static class PixelConversions
         Vector128.Create((byte)0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 0, 0, 0, 0);
 
     /// <summary>Drops the fourth byte of every pixel (alpha is discarded, not composited, as the reference does).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static byte[] RgbaToRgb(byte[] rgba, int pixelCount)
     {
         byte[] rgb = GC.AllocateUninitializedArray<byte>(checked(pixelCount * 3));

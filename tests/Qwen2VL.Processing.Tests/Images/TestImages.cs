@@ -9,17 +9,18 @@ internal static class TestImages
     public static byte[] Encode(int width, int height, Func<int, int, (byte R, byte G, byte B)> pixel,
         SKEncodedImageFormat format, int quality = 95)
     {
-        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        byte[] rgba = new byte[width * height * 4];
         for (int y = 0; y < height; y++)
         {
             for (int x = 0; x < width; x++)
             {
                 var (r, g, b) = pixel(x, y);
-                bitmap.SetPixel(x, y, new SKColor(r, g, b));
+                int at = ((y * width) + x) * 4;
+                (rgba[at], rgba[at + 1], rgba[at + 2], rgba[at + 3]) = (r, g, b, 255);
             }
         }
 
-        using var image = SKImage.FromBitmap(bitmap);
+        using var image = SKImage.FromPixelCopy(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque), rgba);
         using var data = image.Encode(format, quality);
         return data.ToArray();
     }
