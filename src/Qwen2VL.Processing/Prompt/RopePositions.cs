@@ -34,6 +34,35 @@ public sealed class RopePositions
     /// <summary>One row: 0 temporal, 1 height, 2 width.</summary>
     public ReadOnlySpan<long> Row(int row) => Values.AsSpan(row * Length, Length);
 
+    /// <summary>
+    /// Lays equally long rows out as the model's <c>position_ids</c> tensor, row-major [3, batch, length].
+    /// </summary>
+    public static long[] Stack(IReadOnlyList<RopePositions> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        int length = rows[0].Length;
+        var stacked = new long[3 * rows.Count * length];
+        for (int b = 0; b < rows.Count; b++)
+        {
+            if (rows[b].Length != length)
+            {
+                throw new ArgumentException($"row {b} has {rows[b].Length} positions, row 0 has {length}; pad the batch first", nameof(rows));
+            }
+
+            for (int r = 0; r < 3; r++)
+            {
+                rows[b].Row(r).CopyTo(stacked.AsSpan(((r * rows.Count) + b) * length, length));
+            }
+        }
+
+        return stacked;
+    }
+
     /// <summary>The positions of tokens [<paramref name="start"/>, Length), with the same delta.</summary>
     public RopePositions Slice(int start)
     {

@@ -58,6 +58,16 @@ public sealed class RopeIndexTests
     }
 
     [Fact]
+    public void Stack_BatchWithoutPadding_EqualsReferenceTensorLayout()
+    {
+        var golden = ModelCase.Load("c_two_images", "");
+
+        long[] stacked = RopePositions.Stack(Index.ComputeBatch(golden.InputIds, golden.ImageGrids, golden.VideoGrids));
+
+        Assert.Equal(golden.PositionIds, stacked);
+    }
+
+    [Fact]
     public void Compute_LeftPadding_PadsGetPositionOne()
     {
         var golden = ModelCase.Load("f_batch_left_pad", "");
