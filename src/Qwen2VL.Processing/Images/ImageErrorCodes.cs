@@ -21,6 +21,9 @@ public static class ImageErrorCodes
     /// <summary>The image is too elongated: a ratio over 200, or a side that collapses to 0 under the pixel budget.</summary>
     public const string AspectRatio = "image_aspect_ratio";
 
+    /// <summary>A video (frame list) without any frame.</summary>
+    public const string NoFrames = "video_no_frames";
+
     /// <summary>Per-request size settings that contradict each other or are out of range.</summary>
     public const string InvalidSizeRequest = "image_invalid_size_request";
 }

@@ -54,7 +54,7 @@ public sealed class ImagePreprocessor
         ArgumentNullException.ThrowIfNull(frames);
         if (frames.Count == 0)
         {
-            throw new InvalidInputException("video_no_frames", "the video has no frames");
+            throw new InvalidInputException(ImageErrorCodes.NoFrames, "the video has no frames");
         }
 
         var (height, width) = ImageSizing.TargetSize(frames[0].Height, frames[0].Width, Options, request);
