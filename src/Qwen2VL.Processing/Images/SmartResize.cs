@@ -19,7 +19,7 @@ public static class SmartResize
     {
         if (height < factor || width < factor)
         {
-            throw new InvalidInputException("image_too_small",
+            throw new InvalidInputException(ImageErrorCodes.TooSmall,
                 $"image is {width}×{height} pixels; both sides must be at least {factor}");
         }
 
@@ -68,7 +68,7 @@ public static class SmartResize
         double ratio = Math.Max(height, width) / (double)Math.Min(height, width);
         if (ratio > MaxAspectRatio)
         {
-            throw new InvalidInputException("image_aspect_ratio",
+            throw new InvalidInputException(ImageErrorCodes.AspectRatio,
                 $"image is {width}×{height} pixels, an aspect ratio of {ratio:0.##}; it must be at most {MaxAspectRatio:0}");
         }
     }
@@ -77,7 +77,7 @@ public static class SmartResize
     {
         if (h <= 0 || w <= 0)
         {
-            throw new InvalidInputException("image_aspect_ratio",
+            throw new InvalidInputException(ImageErrorCodes.AspectRatio,
                 $"image is {width}×{height} pixels; fitting it into {maxPixels} pixels leaves a side of 0, so it is too elongated for this pixel budget");
         }
 
