@@ -36,7 +36,7 @@ internal static class JinjaFilters
         ["float"] = ToFloat,
         ["abs"] = (_, v, a) => v switch
         {
-            long l => Math.Abs(l),
+            long l => (object?)Math.Abs(l),
             double d => Math.Abs(d),
             _ => throw new ChatTemplateRenderException($"abs needs a number, not {PythonSemantics.TypeName(v)}", a.Position),
         },

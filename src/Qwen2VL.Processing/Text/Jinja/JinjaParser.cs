@@ -418,15 +418,21 @@ internal sealed class JinjaParser
         return left;
     }
 
-    private Expr ParseUnary()
+    // Like Jinja, "-x|f" is "(-x)|f": the operand of a unary sign takes no filters of its own.
+    private Expr ParseUnary(bool withFilters = true)
     {
+        Expr value;
         if (Current.IsOperator("-") || Current.IsOperator("+"))
         {
             JinjaToken op = Next();
-            return ParseFiltersAndTests(new UnaryExpr(op.Value, ParseUnary(), op.Position));
+            value = new UnaryExpr(op.Value, ParseUnary(withFilters: false), op.Position);
+        }
+        else
+        {
+            value = ParsePostfix(ParsePrimary());
         }
 
-        return ParseFiltersAndTests(ParsePostfix(ParsePrimary()));
+        return withFilters ? ParseFiltersAndTests(value) : value;
     }
 
     private Expr ParseFiltersAndTests(Expr value)

@@ -319,7 +319,7 @@ internal sealed class JinjaRenderer
             "not" => !PythonSemantics.IsTruthy(operand),
             "-" => operand switch
             {
-                long l => -l,
+                long l => (object?)-l,
                 double d => -d,
                 bool b => b ? -1L : 0L,
                 _ => throw new ChatTemplateRenderException($"bad operand type for unary -: {PythonSemantics.TypeName(operand)}", unary.Position),

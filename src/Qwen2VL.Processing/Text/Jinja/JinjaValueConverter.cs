@@ -30,7 +30,7 @@ internal static class JinjaValueConverter
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out long l) ? l : element.GetDouble(),
+        JsonValueKind.Number => element.TryGetInt64(out long l) ? (object?)l : element.GetDouble(),
         JsonValueKind.Array => element.EnumerateArray().Select(FromJson).ToList(),
         _ => ToDict(element.EnumerateObject().Select(p => new KeyValuePair<string, object?>(p.Name, p.Value))),
     };
