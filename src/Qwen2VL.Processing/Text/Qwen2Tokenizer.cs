@@ -142,7 +142,7 @@ public sealed class Qwen2Tokenizer
                 continue;
             }
 
-            string normalized = NfcNormalizer.Normalize(text.Substring(segment.Offset, segment.Length));
+            string normalized = NfcNormalizer.Normalize(ReplaceLoneSurrogates(text.Substring(segment.Offset, segment.Length)));
             ids.AddRange(_bpe.EncodeToIds(normalized, considerPreTokenization: true, considerNormalization: false));
         }
 
@@ -209,6 +209,10 @@ public sealed class Qwen2Tokenizer
 
         return true;
     }
+
+    // .NET strings may hold unpaired surrogates, which have no UTF-8 form; they become U+FFFD, as UTF-8 encoding does.
+    private static string ReplaceLoneSurrogates(string text) =>
+        text.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF') ? Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text)) : text;
 
     private int RequireId(string token) => TokenToId(token)
         ?? throw new InvalidDataException($"the tokenizer has no '{token}' token; it is not a Qwen2-VL tokenizer");

@@ -23,13 +23,61 @@ internal static class NfcNormalizer
     /// <summary>Returns the NFC form of <paramref name="text"/> (the same instance when it is already NFC).</summary>
     public static string Normalize(string text)
     {
-        if (IsQuickNfc(text))
+        StringBuilder? output = null;
+        int copied = 0;
+        int lastStarter = 0;
+        int i = 0;
+        while (i < text.Length)
         {
-            return text;
+            Rune rune = RuneAt(text, i);
+            if (rune.Value < 0x300 || !Data.MayChange(rune.Value))
+            {
+                if (rune.Value < 0x300 || Data.CombiningClass(rune.Value) == 0)
+                {
+                    lastStarter = i;
+                }
+
+                i += rune.Utf16SequenceLength;
+                continue;
+            }
+
+            // Only the stretch from the last starter before this character to the next starter that cannot combine
+            // backwards can change; normalise that stretch and copy the rest as it is.
+            int start = lastStarter;
+            int end = i + rune.Utf16SequenceLength;
+            while (end < text.Length)
+            {
+                Rune next = RuneAt(text, end);
+                if (next.Value < 0x300 || (!Data.MayChange(next.Value) && Data.CombiningClass(next.Value) == 0))
+                {
+                    break;
+                }
+
+                end += next.Utf16SequenceLength;
+            }
+
+            output ??= new StringBuilder(text.Length);
+            output.Append(text, copied, start - copied);
+            output.Append(NormalizeStretch(text.AsSpan(start, end - start)));
+            copied = end;
+            lastStarter = end;
+            i = end;
         }
 
-        var codePoints = new List<int>(text.Length);
-        foreach (Rune rune in text.EnumerateRunes())
+        return output is null ? text : output.Append(text, copied, text.Length - copied).ToString();
+    }
+
+    // A lone surrogate reads as U+FFFD (which never changes) and is copied through as it is.
+    private static Rune RuneAt(string text, int index)
+    {
+        Rune.DecodeFromUtf16(text.AsSpan(index), out Rune rune, out _);
+        return rune;
+    }
+
+    private static string NormalizeStretch(ReadOnlySpan<char> stretch)
+    {
+        var codePoints = new List<int>(stretch.Length + 2);
+        foreach (Rune rune in stretch.EnumerateRunes())
         {
             Decompose(rune.Value, codePoints);
         }
@@ -37,28 +85,13 @@ internal static class NfcNormalizer
         ReorderCanonically(codePoints);
         Compose(codePoints);
 
-        var builder = new StringBuilder(text.Length);
+        var builder = new StringBuilder(codePoints.Count);
         foreach (int cp in codePoints)
         {
             builder.Append(char.ConvertFromUtf32(cp));
         }
 
         return builder.ToString();
-    }
-
-    // True when no character can change under NFC: none is a combining mark, a composition exclusion, or a character
-    // that can combine with the one before it. Ordinary text (ASCII, CJK, precomposed Latin) takes this path.
-    private static bool IsQuickNfc(string text)
-    {
-        foreach (Rune rune in text.EnumerateRunes())
-        {
-            if (rune.Value >= 0x300 && Data.MayChange(rune.Value))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static void Decompose(int cp, List<int> output)
