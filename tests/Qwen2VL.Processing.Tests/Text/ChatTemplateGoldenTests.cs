@@ -37,6 +37,29 @@ public class ChatTemplateGoldenTests
         Assert.Equal(file.RootElement.GetProperty("chat_template").GetString(), Template.Source);
     }
 
+    [Fact]
+    public void Render_TypedMessagesWithVisionIds_MatchesReferenceText()
+    {
+        var messages = new List<ChatMessage>
+        {
+            new("user", [ChatContentPart.Image(), ChatContentPart.Image("file:///b.png"), ChatContentPart.Video(), ChatContentPart.FromText("Which is first?")]),
+        };
+
+        string rendered = Template.Render(messages, new ChatTemplateOptions { AddGenerationPrompt = true, AddVisionId = true });
+
+        Assert.Equal(Golden("add_vision_id").GetProperty("rendered").GetString(), rendered);
+    }
+
+    [Fact]
+    public void Render_UntypedImageUrlPart_CountsAsImage()
+    {
+        // The reference template checks keys as well as "type": {"image_url": ...} with no type is an image.
+        var part = new ChatContentPart(new Dictionary<string, object?> { ["image_url"] = "http://x/y.jpg" });
+        string rendered = Template.Render([new ChatMessage("user", [part])], new ChatTemplateOptions { AddGenerationPrompt = false });
+
+        Assert.Contains("user\n<|vision_start|><|image_pad|><|vision_end|><|im_end|>", rendered, StringComparison.Ordinal);
+    }
+
     private static JsonElement Golden(string name) => TokenizerFixture.Goldens.GetProperty("chat_template").EnumerateArray()
         .Single(e => e.GetProperty("name").GetString() == name);
 

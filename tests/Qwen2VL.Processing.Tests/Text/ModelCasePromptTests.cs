@@ -99,8 +99,12 @@ public class ModelCasePromptTests
         string rendering = root.GetProperty("turn2_chat_template_rendering").GetString()!;
         Assert.Equal(rendering, turn1 + Tokenizer.Decode(answer) + suffix);
 
-        long[] suffixIds = GoldenTensors.ForCase("e_multi_turn")["turn2_suffix_input_ids"].AsInt64();
+        GoldenTensors tensors = GoldenTensors.ForCase("e_multi_turn");
+        long[] suffixIds = tensors["turn2_suffix_input_ids"].AsInt64();
         Assert.Equal(CollapsePads(suffixIds), Tokenizer.Encode(suffix, allowSpecialTokens: true).Select(i => (long)i));
+        // The reference re-tokenizes the whole turn-2 rendering to the concatenated ids (recorded in case.json).
+        Assert.True(root.GetProperty("turn2_chat_template_ids_equal_concatenation").GetBoolean());
+        Assert.Equal(CollapsePads(tensors["turn2_input_ids"].AsInt64()), Tokenizer.Encode(rendering, allowSpecialTokens: true).Select(i => (long)i));
     }
 
     private static JsonDocument ReadCase(string caseName) =>
