@@ -13,6 +13,7 @@ public sealed class Qwen2Tokenizer
     private readonly AddedTokenMatcher _allAddedTokens;
     private readonly AddedTokenMatcher _plainAddedTokens;
     private readonly Dictionary<int, AddedToken> _addedById;
+    private readonly Dictionary<string, int> _addedByContent;
     private readonly Dictionary<string, int> _vocabulary;
     // Bytes each id stands for (null: no such id), so decoding is a table lookup per id.
     private readonly byte[]?[] _bytesById;
@@ -22,6 +23,8 @@ public sealed class Qwen2Tokenizer
     {
         _vocabulary = files.Vocabulary;
         _addedById = files.AddedTokens.ToDictionary(t => t.Id);
+        _addedByContent = files.AddedTokens.GroupBy(t => t.Content, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Id, StringComparer.Ordinal);
         _allAddedTokens = new AddedTokenMatcher(files.AddedTokens);
         _plainAddedTokens = new AddedTokenMatcher(files.AddedTokens.Where(t => !t.IsSpecial));
         _bpe = BpeTokenizer.Create(new BpeOptions(files.Vocabulary)
@@ -183,12 +186,9 @@ public sealed class Qwen2Tokenizer
     public int? TokenToId(string token)
     {
         ArgumentNullException.ThrowIfNull(token);
-        foreach (AddedToken added in _addedById.Values)
+        if (_addedByContent.TryGetValue(token, out int addedId))
         {
-            if (added.Content == token)
-            {
-                return added.Id;
-            }
+            return addedId;
         }
 
         return _vocabulary.TryGetValue(token, out int id) ? id : null;

@@ -147,6 +147,17 @@ public class Qwen2TokenizerBehaviourTests
     }
 
     [Fact]
+    public void Encode_ManyThreadsAtOnce_SameIdsAsSequential()
+    {
+        string[] texts = TokenizerFixture.Goldens.GetProperty("strings").EnumerateArray()
+            .Select(s => s.GetProperty("text").GetString()!).ToArray();
+        int[][] expected = texts.Select(t => Tokenizer.Encode(t, allowSpecialTokens: true)).ToArray();
+
+        Parallel.For(0, texts.Length * 8, i =>
+            Assert.Equal(expected[i % texts.Length], Tokenizer.Encode(texts[i % texts.Length], allowSpecialTokens: true)));
+    }
+
+    [Fact]
     public void Encode_LoneSurrogate_EncodedAsReplacementCharacter()
     {
         Assert.Equal(Tokenizer.Encode("a\uFFFDb"), Tokenizer.Encode("a\uD800b"));
