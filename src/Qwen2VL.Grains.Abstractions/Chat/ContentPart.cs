@@ -1,3 +1,5 @@
+using System.Runtime.Serialization;
+
 namespace Qwen2VL.Grains.Abstractions.Chat;
 
 /// <summary>
@@ -14,6 +16,7 @@ public sealed record ContentPart(
     [property: Id(2)] MediaReference? Media)
 {
     /// <summary>Whether this part refers to media.</summary>
+    [IgnoreDataMember]
     public bool IsMedia => Kind is ContentKind.Image or ContentKind.Video;
 
     /// <summary>A text part.</summary>

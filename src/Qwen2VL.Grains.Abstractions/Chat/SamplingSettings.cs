@@ -7,6 +7,9 @@ namespace Qwen2VL.Grains.Abstractions.Chat;
 [GenerateSerializer, Immutable]
 public sealed record SamplingSettings
 {
+    // Serialized through this field: the property copies to an array, so stored JSON never names a compiler-made list type.
+    [Id(9)] private readonly string[]? _stop;
+
     /// <summary>Settings with nothing set.</summary>
     public static SamplingSettings None { get; } = new();
 
@@ -38,7 +41,11 @@ public sealed record SamplingSettings
     [Id(8)] public int? MaxTokens { get; init; }
 
     /// <summary>Strings that end the answer when generated.</summary>
-    [Id(9)] public IReadOnlyList<string>? Stop { get; init; }
+    public IReadOnlyList<string>? Stop
+    {
+        get => _stop;
+        init => _stop = value?.ToArray();
+    }
 
     /// <summary>These settings with every member that <paramref name="overrides"/> sets replaced by its value.</summary>
     public SamplingSettings With(SamplingSettings? overrides) => overrides is null ? this : new SamplingSettings

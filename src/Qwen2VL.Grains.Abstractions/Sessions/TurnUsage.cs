@@ -1,3 +1,5 @@
+using System.Runtime.Serialization;
+
 namespace Qwen2VL.Grains.Abstractions.Sessions;
 
 /// <summary>Token counts of one turn, as billed.</summary>
@@ -11,5 +13,6 @@ public sealed record TurnUsage(
     [property: Id(2)] int CachedPromptTokens)
 {
     /// <summary>Prompt and completion tokens together.</summary>
+    [IgnoreDataMember]
     public int TotalTokens => PromptTokens + CompletionTokens;
 }

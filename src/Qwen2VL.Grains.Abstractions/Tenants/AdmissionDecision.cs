@@ -1,3 +1,5 @@
+using System.Runtime.Serialization;
+
 namespace Qwen2VL.Grains.Abstractions.Tenants;
 
 /// <summary>The answer to an <see cref="AdmissionRequest"/>.</summary>
@@ -11,5 +13,6 @@ public sealed record AdmissionDecision(
     [property: Id(2)] TimeSpan? RetryAfter)
 {
     /// <summary>Whether the request may run.</summary>
+    [IgnoreDataMember]
     public bool IsAdmitted => Outcome == AdmissionOutcome.Admitted;
 }

@@ -1,3 +1,5 @@
+using System.Runtime.Serialization;
+
 namespace Qwen2VL.Grains.Abstractions.Workers;
 
 /// <summary>The decoder layers a stage runs: <c>[Start, End)</c>.</summary>
@@ -7,6 +9,7 @@ namespace Qwen2VL.Grains.Abstractions.Workers;
 public sealed record LayerRange([property: Id(0)] int Start, [property: Id(1)] int End)
 {
     /// <summary>How many layers.</summary>
+    [IgnoreDataMember]
     public int Count => End - Start;
 
     /// <inheritdoc/>

@@ -1,3 +1,5 @@
+using System.Runtime.Serialization;
+
 namespace Qwen2VL.Grains.Abstractions.Workers;
 
 /// <summary>
@@ -9,12 +11,17 @@ namespace Qwen2VL.Grains.Abstractions.Workers;
 [GenerateSerializer, Immutable]
 public sealed record PipelineReference(
     [property: Id(0)] string ModelId,
-    [property: Id(1)] IReadOnlyList<PipelineStage> Stages)
+    IReadOnlyList<PipelineStage> Stages)
 {
+    /// <summary>The stages, first to last (copied to an array, so stored JSON never names a compiler-made list type).</summary>
+    [Id(1)] public IReadOnlyList<PipelineStage> Stages { get; init; } = Stages?.ToArray() ?? throw new ArgumentNullException(nameof(Stages));
+
     /// <summary>Names the pipeline by its workers, for example <c>w1+w2</c>; stable while the same workers serve it.</summary>
+    [IgnoreDataMember]
     public string Id => string.Join('+', Stages.Select(s => s.WorkerId));
 
     /// <summary>The first stage's address, where generation requests go.</summary>
+    [IgnoreDataMember]
     public string EntryAddress => Stages[0].Address;
 
     /// <summary>Whether both name the same workers in the same process instances.</summary>

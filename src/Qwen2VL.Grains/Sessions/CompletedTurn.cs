@@ -15,5 +15,9 @@ public sealed record CompletedTurn(
     [property: Id(1)] FinishReason FinishReason,
     [property: Id(2)] TurnUsage Usage,
     [property: Id(3)] string Text,
-    [property: Id(4)] IReadOnlyList<int> TokenIds,
-    [property: Id(5)] DateTimeOffset CompletedAt);
+    IReadOnlyList<int> TokenIds,
+    [property: Id(5)] DateTimeOffset CompletedAt)
+{
+    /// <summary>The answer's token ids (copied to an array, so stored JSON never names a compiler-made list type).</summary>
+    [Id(4)] public IReadOnlyList<int> TokenIds { get; init; } = TokenIds?.ToArray() ?? throw new ArgumentNullException(nameof(TokenIds));
+}
