@@ -21,6 +21,12 @@ public sealed record TextGenerationRequest
     /// <summary>Generation stops before any of these strings; the string itself is not returned.</summary>
     public IReadOnlyList<string> StopStrings { get; init; } = Array.Empty<string>();
 
+    /// <summary>
+    /// Answer tokens already generated (and delivered) by a pipeline that failed: they are appended after the prompt
+    /// as they are, and generation continues from there.
+    /// </summary>
+    public IReadOnlyList<int> ContinuationTokenIds { get; init; } = Array.Empty<int>();
+
     /// <summary>Keep the KV cache after the turn for the next one with the same key.</summary>
     public bool KeepCache { get; init; }
 }

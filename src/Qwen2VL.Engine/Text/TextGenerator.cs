@@ -28,12 +28,13 @@ public sealed class TextGenerator
     {
         ArgumentNullException.ThrowIfNull(request);
         var prompt = await Task.Run(() => _prompts.Build(request.Messages, request.TemplateOptions), cancellationToken).ConfigureAwait(false);
+        var (tokens, positions) = WithContinuation(prompt, request.ContinuationTokenIds);
         var engineRequest = new GenerationRequest
         {
             SequenceKey = request.SequenceKey,
             TenantId = request.TenantId,
-            PromptTokens = prompt.TokenIds,
-            PromptPositions = prompt.Positions.Values,
+            PromptTokens = tokens,
+            PromptPositions = positions,
             RopeDelta = prompt.Positions.RopeDelta,
             Media = prompt.Media.Select(m => new PreparedMedia(m.Pixels.Values, m.Pixels.Grid.T, m.Pixels.Grid.H, m.Pixels.Grid.W, m.IsVideo, m.ContentHash)).ToList(),
             Sampling = request.Sampling,
@@ -43,6 +44,12 @@ public sealed class TextGenerator
         var tokenizer = _prompts.Tokenizer;
         var detokenizer = tokenizer.CreateStreamingDetokenizer(skipSpecialTokens: true);
         var stops = new StopSequenceMatcher(request.StopStrings);
+        foreach (int id in request.ContinuationTokenIds)
+        {
+            // Already delivered: only prime the detokenizer so a character split across the hand-over stays whole.
+            detokenizer.Add(id);
+        }
+
         var pending = new List<GeneratedToken>();
         int generated = 0;
         await foreach (var item in _engine.GenerateAsync(engineRequest, cancellationToken).ConfigureAwait(false))
@@ -88,5 +95,29 @@ public sealed class TextGenerator
                     yield break;
             }
         }
+    }
+
+    /// <summary>Appends continuation tokens; being text, each sits at index + rope delta on all three position rows.</summary>
+    private static (int[] Tokens, long[] Positions) WithContinuation(PreparedPrompt prompt, IReadOnlyList<int> continuation)
+    {
+        if (continuation.Count == 0)
+        {
+            return (prompt.TokenIds, prompt.Positions.Values);
+        }
+
+        int length = prompt.TokenIds.Length;
+        int total = length + continuation.Count;
+        var tokens = prompt.TokenIds.Concat(continuation).ToArray();
+        var positions = new long[3 * total];
+        for (int row = 0; row < 3; row++)
+        {
+            prompt.Positions.Row(row).CopyTo(positions.AsSpan(row * total, length));
+            for (int i = length; i < total; i++)
+            {
+                positions[(row * total) + i] = i + prompt.Positions.RopeDelta;
+            }
+        }
+
+        return (tokens, positions);
     }
 }

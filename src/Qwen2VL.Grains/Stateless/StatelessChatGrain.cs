@@ -1,0 +1,118 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Qwen2VL.Grains.Abstractions;
+using Qwen2VL.Grains.Abstractions.Chat;
+using Qwen2VL.Grains.Abstractions.Generation;
+using Qwen2VL.Grains.Abstractions.Sessions;
+using Qwen2VL.Grains.Abstractions.Workers;
+using Qwen2VL.Grains.Sessions;
+
+namespace Qwen2VL.Grains.Stateless;
+
+/// <summary>See <see cref="IStatelessChatGrain"/>.</summary>
+[StatelessWorker]
+public sealed partial class StatelessChatGrain : Grain, IStatelessChatGrain
+{
+    private readonly IGenerationBackend _backend;
+    private readonly SessionGrainOptions _options;
+    private readonly ILogger<StatelessChatGrain> _logger;
+
+    /// <summary>Creates the grain; Orleans supplies the arguments.</summary>
+    public StatelessChatGrain(IGenerationBackend backend, IOptions<SessionGrainOptions> options, ILogger<StatelessChatGrain> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _backend = backend;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<TurnEvent> GenerateAsync(StatelessChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Conversation.Count == 0)
+        {
+            throw new GenerationRejectedException("invalid_message", "a conversation needs at least one message");
+        }
+
+        string requestId = string.IsNullOrEmpty(request.RequestId) ? Guid.NewGuid().ToString("n") : request.RequestId;
+        var directory = GrainFactory.GetWorkerDirectory();
+        string affinity = AffinityKey(request);
+        var answer = new AnswerTranscript();
+        var tried = new List<string>();
+        string? lastFailure = null;
+        GenerationFinished? finished = null;
+        int continuation = 0;
+        while (finished is null)
+        {
+            if (tried.Count >= _options.MaxGenerationAttempts)
+            {
+                throw Unavailable(request, tried, lastFailure);
+            }
+
+            var pipeline = await directory.AcquirePipelineAsync(new PipelineRequest(request.ModelId, null, affinity, [.. tried]))
+                ?? throw Unavailable(request, tried, lastFailure);
+            tried.Add(pipeline.Id);
+            continuation = answer.TokenCount;
+            var sampling = continuation > 0 && request.Sampling.MaxTokens is int max
+                ? request.Sampling with { MaxTokens = Math.Max(1, max - continuation) }
+                : request.Sampling;
+            var generation = new GenerationRequest(pipeline, request.TenantId, $"{request.TenantId}/stateless/{requestId}",
+                request.Conversation, sampling, KeepCache: false, requestId, answer.SnapshotTokenIds(), request.MaxContextTokens);
+
+            await using var events = _backend.GenerateAsync(generation, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            while (true)
+            {
+                GenerationEvent? next;
+                try
+                {
+                    next = await events.MoveNextAsync() ? events.Current : null;
+                }
+                catch (PipelineFailureException failure)
+                {
+                    lastFailure = failure.Message;
+                    LogPipelineFailed(failure, requestId, pipeline.Id, answer.TokenCount);
+                    break;
+                }
+
+                if (next is GeneratedTokens tokens)
+                {
+                    answer.Append(tokens);
+                    yield return new TextDelta(tokens.Text, tokens.TokenIds);
+                }
+                else if (next is GenerationFinished end)
+                {
+                    finished = end;
+                    break;
+                }
+                else
+                {
+                    lastFailure = $"pipeline '{pipeline.Id}' ended the stream without a final event";
+                    break;
+                }
+            }
+        }
+
+        int prompt = finished.PromptTokens - continuation;
+        var usage = new TurnUsage(prompt, answer.TokenCount, Math.Min(finished.CachedPromptTokens, prompt));
+        yield return new TurnCompleted(requestId, finished.FinishReason, usage, answer.Text, Replayed: false);
+    }
+
+    /// <summary>Requests sharing their first message (usually the system prompt) meet on the same pipeline.</summary>
+    private static string AffinityKey(StatelessChatRequest request)
+    {
+        var first = request.Conversation[0];
+        string text = $"{request.TenantId}\n{request.ModelId}\n{first.Role}\n{first.Text}\n{string.Join(',', first.Media.Select(m => m.ContentHash))}";
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
+    }
+
+    private GenerationUnavailableException Unavailable(StatelessChatRequest request, List<string> tried, string? lastFailure) =>
+        new($"{request.TenantId}/stateless", request.ModelId, tried.Count, tried, _options.RetryAfter, lastFailure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "stateless request {RequestId}: pipeline {PipelineId} failed after {Tokens} tokens; trying another")]
+    private partial void LogPipelineFailed(Exception exception, string requestId, string pipelineId, int tokens);
+}
