@@ -90,6 +90,21 @@ public sealed class GenerateTests
     }
 
     [Fact]
+    public async Task Generate_MessageOverConfiguredLimit_ResourceExhausted()
+    {
+        var backend = new ScriptedBackend();
+        await using var server = await StartAsync(backend, options => options.MaxReceiveMessageBytes = 1024 * 1024);
+        var image = new byte[2 * 1024 * 1024];
+        Png.CopyTo(image, 0);
+        var request = new GenerateRequest { Messages = { User(new Api.V1.ContentPart { Image = new Media { Data = ByteString.CopyFrom(image) } }) } };
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => ResponseStreams.ReadAllAsync(server.Client.Generate(request, As(TenantAKey))));
+
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Empty(backend.Calls);
+    }
+
+    [Fact]
     public async Task Generate_VideoFramesAndUrls_ReachBackendAsVideoParts()
     {
         var backend = new ScriptedBackend();

@@ -46,7 +46,7 @@ public sealed class GrpcTestServer : IAsyncDisposable
 
     public ServingReadiness Readiness => _app.Services.GetRequiredService<ServingReadiness>();
 
-    public static async Task<GrpcTestServer> StartAsync(ScriptedBackend backend)
+    public static async Task<GrpcTestServer> StartAsync(ScriptedBackend backend, Action<GrpcApiOptions>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
@@ -58,7 +58,7 @@ public sealed class GrpcTestServer : IAsyncDisposable
         builder.Services.AddSingleton(new GatewayAuthOptions());
         builder.Services.AddSingleton<TenantAuthenticator>();
         builder.Services.AddSingleton(new ChatRequestLimits { MaxImagesPerRequest = 4 });
-        builder.Services.AddQwen2VLGrpc();
+        builder.Services.AddQwen2VLGrpc(configure);
         var app = builder.Build();
         app.MapQwen2VLGrpc();
         await app.StartAsync();
