@@ -45,7 +45,11 @@ public sealed record ChatSampling(
     int? MaxTokens,
     IReadOnlyList<string> Stop,
     bool Logprobs,
-    int TopLogprobs);
+    int TopLogprobs)
+{
+    /// <summary>Every setting left to the server.</summary>
+    public static readonly ChatSampling ServerDefaults = new(null, null, null, null, null, 0, 0, null, null, Array.Empty<string>(), false, 0);
+}
 
 /// <summary>An event of a streamed answer.</summary>
 public abstract record ChatEvent;
@@ -70,6 +74,9 @@ public enum ChatFailure
     RateLimited,
     Unavailable,
     Internal,
+
+    /// <summary>Something the caller asked to create exists already (a client-chosen session id in use).</summary>
+    AlreadyExists,
 }
 
 /// <summary>A call the cluster refused or could not complete.</summary>

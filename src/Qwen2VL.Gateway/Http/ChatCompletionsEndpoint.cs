@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Qwen2VL.Gateway.Auth;
 using Qwen2VL.Gateway.Backend;
 using Qwen2VL.Gateway.OpenAi;
+using Qwen2VL.Gateway.Validation;
 
 namespace Qwen2VL.Gateway.Http;
 
@@ -277,21 +278,8 @@ public sealed partial class ChatCompletionsEndpoint
     private OpenAiException TooLarge(long bytes) =>
         new(413, "invalid_request_error", $"the request body is larger than {MaxBodyBytes} bytes (at least {bytes})", code: "request_too_large");
 
-    private static string? HeaderOrNull(HttpRequest request, string name)
-    {
-        string? value = request.Headers[name];
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-
-        if (value.Length > 128 || !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':'))
-        {
-            throw OpenAiException.BadRequest($"header {name} must be 1 to 128 letters, digits, '-', '_', '.' or ':'", name);
-        }
-
-        return value;
-    }
+    private static string? HeaderOrNull(HttpRequest request, string name) =>
+        ConversationRules.CheckRequestKey(request.Headers[name], name);
 
     private static OpenAiException ToOpenAiError(Exception e) => e switch
     {

@@ -15,6 +15,7 @@ public static class OpenAiErrorWriter
             ChatFailure.InvalidRequest => (400, "invalid_request_error"),
             ChatFailure.ContextTooLong => (400, "invalid_request_error"),
             ChatFailure.NotFound => (404, "not_found_error"),
+            ChatFailure.AlreadyExists => (409, "invalid_request_error"),
             ChatFailure.PermissionDenied => (403, "permission_error"),
             ChatFailure.RateLimited => (429, "rate_limit_error"),
             ChatFailure.Unavailable => (503, "service_unavailable_error"),

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Qwen2VL.Gateway.Validation;
 
 namespace Qwen2VL.Gateway.OpenAi;
 
@@ -40,7 +41,7 @@ public static class ChatCompletionRequestParser
     {
         string model = RequiredString(root, "model");
         var messages = ParseMessages(Required(root, "messages"), limits);
-        int? maxTokens = OptionalInt(root, "max_completion_tokens", 1, int.MaxValue) ?? OptionalInt(root, "max_tokens", 1, int.MaxValue);
+        int? maxTokens = OptionalInt(root, "max_completion_tokens", SamplingRules.MaxTokens) ?? OptionalInt(root, "max_tokens", SamplingRules.MaxTokens);
         var streamOptions = Optional(root, "stream_options");
         bool stream = OptionalBool(root, "stream") ?? false;
         if (streamOptions is { } so && so.ValueKind != JsonValueKind.Object)
@@ -55,29 +56,25 @@ public static class ChatCompletionRequestParser
         }
 
         bool logprobs = OptionalBool(root, "logprobs") ?? false;
-        int topLogprobs = OptionalInt(root, "top_logprobs", 0, 20) ?? 0;
-        if (topLogprobs > 0 && !logprobs)
-        {
-            throw OpenAiException.BadRequest("top_logprobs requires logprobs to be true", "top_logprobs");
-        }
-
-        int? topK = OptionalInt(root, "top_k", -1, int.MaxValue);
+        int topLogprobs = OptionalInt(root, "top_logprobs", SamplingRules.TopLogprobs) ?? 0;
+        SamplingRules.CheckTopLogprobs(logprobs, topLogprobs, "top_logprobs");
+        int? topK = OptionalInt(root, "top_k", SamplingRules.TopK);
         var tools = ParseTools(root, limits);
         return new ChatCompletionRequest
         {
             Model = model,
             Messages = messages,
             MaxTokens = maxTokens,
-            Temperature = OptionalFloat(root, "temperature", 0, 2),
-            TopP = OptionalFloat(root, "top_p", 0, 1, minExclusive: true),
-            TopK = topK is 0 or -1 ? null : topK,
-            MinP = OptionalFloat(root, "min_p", 0, 1),
-            RepetitionPenalty = OptionalFloat(root, "repetition_penalty", 0, 2, minExclusive: true),
-            PresencePenalty = OptionalFloat(root, "presence_penalty", -2, 2) ?? 0,
-            FrequencyPenalty = OptionalFloat(root, "frequency_penalty", -2, 2) ?? 0,
+            Temperature = OptionalFloat(root, "temperature", SamplingRules.Temperature),
+            TopP = OptionalFloat(root, "top_p", SamplingRules.TopP),
+            TopK = SamplingRules.NormalizeTopK(topK),
+            MinP = OptionalFloat(root, "min_p", SamplingRules.MinP),
+            RepetitionPenalty = OptionalFloat(root, "repetition_penalty", SamplingRules.RepetitionPenalty),
+            PresencePenalty = OptionalFloat(root, "presence_penalty", SamplingRules.PresencePenalty) ?? 0,
+            FrequencyPenalty = OptionalFloat(root, "frequency_penalty", SamplingRules.FrequencyPenalty) ?? 0,
             Seed = OptionalLong(root, "seed"),
             Stop = ParseStop(root, limits),
-            N = OptionalInt(root, "n", 1, limits.MaxChoices) ?? 1,
+            N = OptionalInt(root, "n", new NumericRange(1, limits.MaxChoices)) ?? 1,
             Stream = stream,
             IncludeUsage = includeUsage,
             Logprobs = logprobs,
@@ -98,38 +95,15 @@ public static class ChatCompletionRequestParser
         }
 
         int count = element.GetArrayLength();
-        if (count == 0)
-        {
-            throw OpenAiException.BadRequest("messages must contain at least one message", "messages");
-        }
-
-        if (count > limits.MaxMessages)
-        {
-            throw OpenAiException.BadRequest($"messages has {count} entries; at most {limits.MaxMessages} are allowed", "messages");
-        }
-
+        ConversationRules.CheckMessageCount(count, limits, "messages");
         var messages = new List<ChatMessage>(count);
-        int images = 0, videos = 0, index = 0;
+        int index = 0;
         foreach (var item in element.EnumerateArray())
         {
-            string path = $"messages[{index}]";
-            var message = ParseMessage(item, path, limits);
-            images += message.Content.Count(p => p is ImagePart);
-            videos += message.Content.Count(p => p is VideoPart);
-            messages.Add(message);
-            index++;
+            messages.Add(ParseMessage(item, $"messages[{index++}]", limits));
         }
 
-        if (images > limits.MaxImagesPerRequest)
-        {
-            throw OpenAiException.BadRequest($"the request has {images} images; at most {limits.MaxImagesPerRequest} are allowed per request", "messages", "too_many_images");
-        }
-
-        if (videos > limits.MaxVideosPerRequest)
-        {
-            throw OpenAiException.BadRequest($"the request has {videos} videos; at most {limits.MaxVideosPerRequest} are allowed per request", "messages", "too_many_videos");
-        }
-
+        MediaRules.CheckCounts(messages, limits, "messages");
         return messages;
     }
 
@@ -237,22 +211,19 @@ public static class ChatCompletionRequestParser
             detail = OptionalString(value, "detail", $"{path}.{field}.detail");
         }
 
-        CheckMediaUrl(url, $"{path}.{field}.url");
+        MediaRules.CheckUrl(url, $"{path}.{field}.url");
         return url;
     }
 
     private static VideoPart ParseFrameList(JsonElement part, string path, ChatRequestLimits limits)
     {
         var frames = Required(part, "video", $"{path}.video");
-        if (frames.ValueKind != JsonValueKind.Array || frames.GetArrayLength() == 0)
+        if (frames.ValueKind != JsonValueKind.Array)
         {
             throw OpenAiException.BadRequest($"{path}.video must be a non-empty array of frame URLs", $"{path}.video");
         }
 
-        if (frames.GetArrayLength() > limits.MaxFramesPerVideoList)
-        {
-            throw OpenAiException.BadRequest($"{path}.video has {frames.GetArrayLength()} frames; at most {limits.MaxFramesPerVideoList} are allowed", $"{path}.video");
-        }
+        MediaRules.CheckFrameCount(frames.GetArrayLength(), limits, $"{path}.video");
 
         var urls = new List<string>();
         int index = 0;
@@ -264,22 +235,11 @@ public static class ChatCompletionRequestParser
                 throw OpenAiException.BadRequest($"{framePath} must be a URL string", framePath);
             }
 
-            CheckMediaUrl(frame.GetString()!, framePath);
+            MediaRules.CheckUrl(frame.GetString()!, framePath);
             urls.Add(frame.GetString()!);
         }
 
         return new VideoPart(null, urls);
-    }
-
-    private static void CheckMediaUrl(string url, string path)
-    {
-        bool ok = url.StartsWith("data:", StringComparison.OrdinalIgnoreCase)
-            || (Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps));
-        if (!ok)
-        {
-            string shown = url.Length > 64 ? url[..64] + "…" : url;
-            throw OpenAiException.BadRequest($"{path} '{shown}' must be a data: URL or an http(s) URL", path, "invalid_url");
-        }
     }
 
     private static IReadOnlyList<ToolCall>? ParseToolCalls(JsonElement message, string path)
@@ -423,13 +383,9 @@ public static class ChatCompletionRequestParser
         var e = element.Value;
         long? minPixels = OptionalLong(e, "min_pixels", "mm_processor_kwargs.min_pixels");
         long? maxPixels = OptionalLong(e, "max_pixels", "mm_processor_kwargs.max_pixels");
-        if (minPixels <= 0 || maxPixels <= 0 || (minPixels > maxPixels))
-        {
-            throw OpenAiException.BadRequest($"mm_processor_kwargs: min_pixels ({minPixels}) and max_pixels ({maxPixels}) must be positive with min ≤ max", "mm_processor_kwargs");
-        }
-
-        double? fps = OptionalFloat(e, "fps", 0, 60, minExclusive: true, path: "mm_processor_kwargs.fps");
-        int? maxFrames = OptionalInt(e, "max_frames", 2, 768, "mm_processor_kwargs.max_frames");
+        MediaRules.CheckPixelBudget(minPixels, maxPixels, "mm_processor_kwargs");
+        double? fps = OptionalFloat(e, "fps", MediaRules.Fps, "mm_processor_kwargs.fps");
+        int? maxFrames = OptionalInt(e, "max_frames", MediaRules.MaxFrames, "mm_processor_kwargs.max_frames");
         return new MediaProcessingOverrides(minPixels, maxPixels, fps, maxFrames);
     }
 
@@ -449,16 +405,7 @@ public static class ChatCompletionRequestParser
                 : throw OpenAiException.BadRequest($"stop[{i}] must be a string", $"stop[{i}]")).ToList(),
             _ => throw OpenAiException.BadRequest("stop must be a string or an array of strings", "stop"),
         };
-        if (stops.Count > limits.MaxStopSequences)
-        {
-            throw OpenAiException.BadRequest($"stop has {stops.Count} sequences; at most {limits.MaxStopSequences} are allowed", "stop");
-        }
-
-        if (stops.Any(s => s.Length == 0))
-        {
-            throw OpenAiException.BadRequest("stop sequences must not be empty", "stop");
-        }
-
+        SamplingRules.CheckStops(stops, limits, "stop");
         return stops;
     }
 
@@ -508,7 +455,7 @@ public static class ChatCompletionRequestParser
         };
     }
 
-    private static int? OptionalInt(JsonElement obj, string name, int min, int max, string? path = null)
+    private static int? OptionalInt(JsonElement obj, string name, NumericRange range, string? path = null)
     {
         var value = Optional(obj, name);
         if (value is null || value.Value.ValueKind == JsonValueKind.Null)
@@ -521,11 +468,7 @@ public static class ChatCompletionRequestParser
             throw OpenAiException.BadRequest($"{path ?? name} must be an integer", path ?? name);
         }
 
-        if (number < min || number > max)
-        {
-            throw OpenAiException.BadRequest($"{path ?? name} is {number}; it must be between {min} and {max}", path ?? name);
-        }
-
+        range.Check(number, path ?? name);
         return (int)number;
     }
 
@@ -542,7 +485,7 @@ public static class ChatCompletionRequestParser
             : throw OpenAiException.BadRequest($"{path ?? name} must be an integer", path ?? name);
     }
 
-    private static float? OptionalFloat(JsonElement obj, string name, double min, double max, bool minExclusive = false, string? path = null)
+    private static float? OptionalFloat(JsonElement obj, string name, NumericRange range, string? path = null)
     {
         var value = Optional(obj, name);
         if (value is null || value.Value.ValueKind == JsonValueKind.Null)
@@ -555,12 +498,7 @@ public static class ChatCompletionRequestParser
             throw OpenAiException.BadRequest($"{path ?? name} must be a number", path ?? name);
         }
 
-        if (number > max || number < min || (minExclusive && number == min))
-        {
-            string range = minExclusive ? $"greater than {min} and at most {max}" : $"between {min} and {max}";
-            throw OpenAiException.BadRequest($"{path ?? name} is {number}; it must be {range}", path ?? name);
-        }
-
+        range.Check(number, path ?? name);
         return (float)number;
     }
 }

@@ -17,6 +17,9 @@ public sealed class ScriptedBackend : IChatBackend
 
     public ChatBackendException? FailAfterFirstToken { get; set; }
 
+    /// <summary>Awaited before each piece with its index: lets a test hold the stream open or watch it cancelled.</summary>
+    public Func<int, CancellationToken, Task>? BeforePiece { get; set; }
+
     public Task<IReadOnlyList<ServedModel>> ListModelsAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<ServedModel>>(new[] { new ServedModel("qwen2-vl-tiny", 32768, DateTimeOffset.FromUnixTimeSeconds(1_700_000_000)) });
 
@@ -37,6 +40,11 @@ public sealed class ScriptedBackend : IChatBackend
         foreach (var piece in pieces)
         {
             await Task.Yield();
+            if (BeforePiece is not null)
+            {
+                await BeforePiece(index, cancellationToken);
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
             var logprobs = call.Sampling.Logprobs
                 ? new[] { new TokenLogprob(piece, -0.5f, Enumerable.Range(0, call.Sampling.TopLogprobs).Select(k => (piece + k, -1f - k)).ToList()) }
