@@ -6,7 +6,7 @@ namespace Qwen2VL.Grains.Media;
 
 /// <summary>
 /// Media in Redis, one hash per item under <c>{prefix}media:{tenant}:{sha256}</c> with fields <c>type</c> and
-/// <c>data</c>. Writes are set-if-absent, so storing the same bytes again costs one round trip and no copy.
+/// <c>data</c>. Writes are set-if-absent, so storing the same bytes again keeps the first copy.
 /// </summary>
 public sealed class RedisMediaStore : IMediaStore
 {
@@ -31,13 +31,10 @@ public sealed class RedisMediaStore : IMediaStore
         string hash = MediaHash.Compute(bytes.Span);
         var db = _redis.GetDatabase();
         var key = KeyFor(tenantId, hash);
-        // The data field is written only when absent; the stored type is then whatever the first writer gave.
-        if (await db.HashSetAsync(key, DataField, bytes, When.NotExists))
-        {
-            await db.HashSetAsync(key, TypeField, mediaType);
-            return new MediaReference(hash, mediaType);
-        }
-
+        // Both fields are set only when absent, type first: a reader that finds the data always finds a type,
+        // and the type stays whatever the first writer gave.
+        await db.HashSetAsync(key, TypeField, mediaType, When.NotExists);
+        await db.HashSetAsync(key, DataField, bytes, When.NotExists);
         string? storedType = await db.HashGetAsync(key, TypeField);
         return new MediaReference(hash, storedType ?? mediaType);
     }

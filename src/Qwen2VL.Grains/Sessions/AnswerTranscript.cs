@@ -15,9 +15,6 @@ internal sealed class AnswerTranscript
     /// <summary>The answer text so far.</summary>
     public string Text => _text.ToString();
 
-    /// <summary>The answer's token ids so far.</summary>
-    public IReadOnlyList<int> TokenIds => _tokenIds;
-
     /// <summary>How many tokens were generated so far.</summary>
     public int TokenCount => _tokenIds.Count;
 

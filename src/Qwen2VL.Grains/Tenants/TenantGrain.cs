@@ -144,6 +144,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain
         else
         {
             _window.Admit(request.StreamId, request.EstimatedTokens, now);
+            // Persisted with the next usage write rather than now, saving a storage write per request.
             _state.State.Requests++;
             decision = new(AdmissionOutcome.Admitted, "admitted", null);
         }

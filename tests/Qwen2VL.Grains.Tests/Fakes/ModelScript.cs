@@ -20,9 +20,6 @@ public sealed class ModelScript
     /// <summary>When set, each call waits for it after its first token (to hold a turn open).</summary>
     public TaskCompletionSource? HoldAfterFirstToken { get; set; }
 
-    /// <summary>Signalled when a held call reaches the hold.</summary>
-    public TaskCompletionSource ReachedHold { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     /// <summary>The whole answer text.</summary>
     public string AnswerText => string.Concat(Tokens);
 

@@ -43,7 +43,6 @@ public sealed class ScriptedGenerationBackend : IGenerationBackend
             emitted++;
             if (emitted == 1 && script.HoldAfterFirstToken is { } hold)
             {
-                script.ReachedHold.TrySetResult();
                 await hold.Task.WaitAsync(cancellationToken);
             }
         }
