@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Qwen2VL.Server;
 using Qwen2VL.Server.Hub;
 
-var root = new RootCommand("Qwen2-VL serving cluster") { DownloadCommand.Create() };
+var root = ServeCommand.Create(args);
+root.Subcommands.Add(DownloadCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Qwen2VL.Engine;
 using Qwen2VL.Engine.Text;
+using Qwen2VL.Gateway.Health;
 using Qwen2VL.Grains.Abstractions;
 using Qwen2VL.Grains.Abstractions.Workers;
 using Qwen2VL.Model;
@@ -27,12 +28,12 @@ public sealed partial class LocalWorker : BackgroundService
     private readonly ServerOptions _options;
     private readonly ModelResolver _resolver;
     private readonly IGrainFactory _grains;
-    private readonly ReadinessState _readiness;
+    private readonly ServingReadiness _readiness;
     private readonly ILogger<LocalWorker> _logger;
     private readonly ILoggerFactory _loggers;
     private readonly TaskCompletionSource<LoadedModel> _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public LocalWorker(IOptions<ServerOptions> options, ModelResolver resolver, IGrainFactory grains, ReadinessState readiness, ILoggerFactory loggers)
+    public LocalWorker(IOptions<ServerOptions> options, ModelResolver resolver, IGrainFactory grains, ServingReadiness readiness, ILoggerFactory loggers)
     {
         _options = options.Value;
         _resolver = resolver;
@@ -60,13 +61,12 @@ public sealed partial class LocalWorker : BackgroundService
         {
             model = await Task.Run(() => LoadAsync(stoppingToken), stoppingToken).ConfigureAwait(false);
             _loaded.TrySetResult(model);
-            _readiness.ModelLoaded = true;
+            _readiness.SetModelLoaded(true);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogLoadFailed(_logger, e, _options.Model ?? "");
             _loaded.TrySetException(e);
-            _readiness.ModelLoadError = e.Message;
             return;
         }
 
@@ -117,7 +117,7 @@ public sealed partial class LocalWorker : BackgroundService
                     // Unknown to the directory (first start, or it forgot us after a silo failover): register again.
                     await directory.RegisterAsync(registration).ConfigureAwait(false);
                     registered = true;
-                    _readiness.PipelineRegistered = true;
+                    _readiness.SetPipelineRegistered(true);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)

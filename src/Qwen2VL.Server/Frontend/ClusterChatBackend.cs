@@ -1,0 +1,200 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Options;
+using Qwen2VL.Gateway.Backend;
+using Qwen2VL.Gateway.OpenAi;
+using Qwen2VL.Grains.Abstractions;
+using Qwen2VL.Grains.Abstractions.Chat;
+using Qwen2VL.Grains.Abstractions.Generation;
+using Qwen2VL.Grains.Abstractions.Media;
+using Qwen2VL.Grains.Abstractions.Sessions;
+using Qwen2VL.Processing;
+using Qwen2VL.Processing.Media;
+using Qwen2VL.Server.Hosting;
+using GatewayMessage = Qwen2VL.Gateway.OpenAi.ChatMessage;
+using GrainMessage = Qwen2VL.Grains.Abstractions.Chat.ChatMessage;
+using GrainPart = Qwen2VL.Grains.Abstractions.Chat.ContentPart;
+
+namespace Qwen2VL.Server.Frontend;
+
+/// <summary>
+/// The gateway's view of the cluster: media are fetched and stored content-addressed per tenant, then a session
+/// grain (with <c>X-Session-Id</c>) or the stateless chat grain runs the turn; grain failures become the gateway's
+/// <see cref="ChatBackendException"/>s.
+/// </summary>
+public sealed class ClusterChatBackend : IChatBackend
+{
+    private readonly IGrainFactory _grains;
+    private readonly IMediaStore _media;
+    private readonly MediaFetcher _fetcher;
+    private readonly string _modelId;
+    private readonly int _contextLength;
+
+    public ClusterChatBackend(IGrainFactory grains, IMediaStore media, MediaFetcher fetcher, IOptions<ServerOptions> options)
+    {
+        _grains = grains;
+        _media = media;
+        _fetcher = fetcher;
+        _modelId = ServedModelNames.For(options.Value);
+        _contextLength = options.Value.Engine.MaxContextTokens > 0 ? options.Value.Engine.MaxContextTokens : 32768;
+    }
+
+    public Task<IReadOnlyList<ServedModel>> ListModelsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ServedModel>>(new[] { new ServedModel(_modelId, _contextLength, DateTimeOffset.UnixEpoch) });
+
+    public async IAsyncEnumerable<ChatEvent> ChatAsync(ChatCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        if (!string.IsNullOrEmpty(call.Model) && call.Model != _modelId)
+        {
+            throw new ChatBackendException(ChatFailure.NotFound, $"the model '{call.Model}' does not exist; this server serves '{_modelId}'", "model_not_found", "model");
+        }
+
+        var conversation = await ToGrainMessagesAsync(call, cancellationToken).ConfigureAwait(false);
+        var sampling = ToSettings(call.Sampling);
+        string requestId = call.IdempotencyKey ?? Guid.NewGuid().ToString("n");
+        var events = call.SessionId is null
+            ? _grains.GetGrain<IStatelessChatGrain>(0).GenerateAsync(new StatelessChatRequest(call.TenantId, _modelId, conversation, sampling, requestId), cancellationToken)
+            : await SessionTurnAsync(call, conversation, sampling, requestId).ConfigureAwait(false);
+
+        await using var enumerator = events.GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            TurnEvent item;
+            try
+            {
+                if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                {
+                    yield break;
+                }
+
+                item = enumerator.Current;
+            }
+            catch (Exception e) when (Translate(e) is { } translated)
+            {
+                throw translated;
+            }
+
+            switch (item)
+            {
+                case TextDelta delta:
+                    yield return new ChatDelta(delta.Text, null);
+                    break;
+                case TurnCompleted done:
+                    yield return new ChatCompleted(done.FinishReason switch
+                    {
+                        FinishReason.Length => "length",
+                        FinishReason.ToolCalls => "tool_calls",
+                        _ => "stop",
+                    }, done.Usage.PromptTokens, done.Usage.CompletionTokens, done.Usage.CachedPromptTokens);
+                    yield break;
+            }
+        }
+    }
+
+    /// <summary>With a session, system messages set its prompt when it is created and the rest is the new turn.</summary>
+    private async Task<IAsyncEnumerable<TurnEvent>> SessionTurnAsync(ChatCall call, IReadOnlyList<GrainMessage> conversation, SamplingSettings sampling, string requestId)
+    {
+        if (!SessionKey.IsValidId(call.SessionId) || !SessionKey.IsValidId(call.TenantId))
+        {
+            throw new ChatBackendException(ChatFailure.InvalidRequest, $"session id '{call.SessionId}' must be 1 to 128 letters, digits, '-', '_' or '.'", "invalid_session_id", "X-Session-Id");
+        }
+
+        if (conversation.Any(m => m.Role == ChatRole.Assistant))
+        {
+            throw new ChatBackendException(ChatFailure.InvalidRequest,
+                "with X-Session-Id send only the new messages: the session already holds the earlier turns, including the assistant's answers",
+                "session_history_in_request", "messages");
+        }
+
+        var session = _grains.GetSession(call.TenantId, call.SessionId!);
+        string? system = conversation.FirstOrDefault(m => m.Role == ChatRole.System)?.Text;
+        try
+        {
+            await session.CreateAsync(new CreateSessionRequest(_modelId, system)).ConfigureAwait(false);
+        }
+        catch (SessionAlreadyExistsException)
+        {
+            // Continuing an existing session.
+        }
+
+        var turn = conversation.Where(m => m.Role != ChatRole.System).ToList();
+        if (turn.Count == 0)
+        {
+            throw new ChatBackendException(ChatFailure.InvalidRequest, "the request has no user message to add to the session", "empty_turn", "messages");
+        }
+
+        return session.ChatAsync(new TurnRequest(requestId, turn, sampling));
+    }
+
+    private async Task<IReadOnlyList<GrainMessage>> ToGrainMessagesAsync(ChatCall call, CancellationToken cancellationToken)
+    {
+        var result = new List<GrainMessage>(call.Messages.Count);
+        foreach (var message in call.Messages)
+        {
+            var parts = new List<GrainPart>(message.Content.Count);
+            foreach (var part in message.Content)
+            {
+                parts.Add(part switch
+                {
+                    TextPart text => GrainPart.FromText(text.Text),
+                    ImagePart image => GrainPart.FromImage(await StoreAsync(call.TenantId, image.Url, MediaKind.Image, cancellationToken).ConfigureAwait(false)),
+                    VideoPart { Url: { } url } => GrainPart.FromVideo(await StoreAsync(call.TenantId, url, MediaKind.Video, cancellationToken).ConfigureAwait(false)),
+                    _ => throw new ChatBackendException(ChatFailure.InvalidRequest,
+                        "videos given as a list of frame URLs are not supported yet; send a video file URL", "unsupported_video_frames", "messages"),
+                });
+            }
+
+            var role = message.Role switch
+            {
+                "system" => ChatRole.System,
+                "assistant" => ChatRole.Assistant,
+                "tool" => ChatRole.Tool,
+                _ => ChatRole.User,
+            };
+            result.Add(new GrainMessage(role, parts, message.ToolCallId));
+        }
+
+        return result;
+    }
+
+    private async Task<MediaReference> StoreAsync(string tenantId, string url, MediaKind kind, CancellationToken cancellationToken)
+    {
+        FetchedMedia fetched;
+        try
+        {
+            fetched = await _fetcher.FetchAsync(url, kind, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidInputException e)
+        {
+            throw new ChatBackendException(ChatFailure.InvalidRequest, e.Message, e.Code, "messages");
+        }
+
+        return await _media.PutAsync(tenantId, fetched.Data, fetched.MediaType, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static SamplingSettings ToSettings(ChatSampling s) => new()
+    {
+        Temperature = s.Temperature,
+        TopP = s.TopP,
+        TopK = s.TopK,
+        MinP = s.MinP,
+        RepetitionPenalty = s.RepetitionPenalty,
+        PresencePenalty = s.PresencePenalty == 0 ? null : s.PresencePenalty,
+        FrequencyPenalty = s.FrequencyPenalty == 0 ? null : s.FrequencyPenalty,
+        Seed = s.Seed,
+        MaxTokens = s.MaxTokens,
+        Stop = s.Stop.Count == 0 ? null : s.Stop,
+    };
+
+    private static ChatBackendException? Translate(Exception e) => e switch
+    {
+        ChatBackendException => null,
+        GenerationRejectedException r => new ChatBackendException(r.Code == "context_length_exceeded" ? ChatFailure.ContextTooLong : ChatFailure.InvalidRequest, r.Message, r.Code, inner: r),
+        GenerationUnavailableException u => new ChatBackendException(ChatFailure.Unavailable, u.Message, "no_pipeline", inner: u) { RetryAfter = u.RetryAfter },
+        ContextLimitExceededException c => new ChatBackendException(ChatFailure.ContextTooLong, c.Message, "context_length_exceeded", inner: c),
+        SessionBusyException b => new ChatBackendException(ChatFailure.InvalidRequest, b.Message, "session_busy", inner: b),
+        SessionNotFoundException n => new ChatBackendException(ChatFailure.NotFound, n.Message, "session_not_found", inner: n),
+        MediaNotFoundException m => new ChatBackendException(ChatFailure.InvalidRequest, m.Message, "media_not_found", inner: m),
+        _ => null,
+    };
+}

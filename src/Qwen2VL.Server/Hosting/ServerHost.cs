@@ -1,0 +1,188 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Qwen2VL.Gateway.Auth;
+using Qwen2VL.Gateway.Backend;
+using Qwen2VL.Gateway.Grpc;
+using Qwen2VL.Gateway.Health;
+using Qwen2VL.Gateway.Http;
+using Qwen2VL.Gateway.OpenAi;
+using Qwen2VL.Grains.Abstractions.Generation;
+using Qwen2VL.Grains.Abstractions.Media;
+using Qwen2VL.Grains.Hosting;
+using Qwen2VL.Grains.Media;
+using Qwen2VL.Processing.Media;
+using Qwen2VL.Server.Frontend;
+using Qwen2VL.Server.Hub;
+using Qwen2VL.Server.Worker;
+using StackExchange.Redis;
+
+namespace Qwen2VL.Server.Hosting;
+
+/// <summary>
+/// Composes the process from its roles: an Orleans silo (localhost clustering and in-memory state by default, Redis
+/// with <c>--redis</c>), the gateway's HTTP/1.1 and HTTP/2 endpoints, and the in-process model worker.
+/// </summary>
+public static class ServerHost
+{
+    public static WebApplication Build(string[] args, IDictionary<string, string?> commandLine)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddInMemoryCollection(commandLine);
+        var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        options.Engine.Validate();
+        var roles = ServerRoleParser.Parse(options.Role);
+        builder.Services.Configure<ServerOptions>(builder.Configuration.GetSection(ServerOptions.Section));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ServingReadiness>();
+        ConfigureKestrel(builder, options, roles);
+        ConfigureOrleans(builder, options, roles);
+        if (roles.HasFlag(ServerRoles.Worker))
+        {
+            AddWorker(builder, options);
+        }
+
+        if (roles.HasFlag(ServerRoles.Gateway))
+        {
+            AddGateway(builder, options);
+        }
+
+        builder.Services.AddHealthChecks();
+        var app = builder.Build();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            // Readiness: model loaded and a pipeline registered (on a worker or all-in-one process).
+            ResponseWriter = async (context, report) =>
+            {
+                var readiness = context.RequestServices.GetRequiredService<ServingReadiness>();
+                bool ready = !roles.HasFlag(ServerRoles.Worker) || readiness.IsReady;
+                context.Response.StatusCode = ready && report.Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
+                    ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+                await context.Response.WriteAsync(ready ? "ready" : readiness.Describe()).ConfigureAwait(false);
+            },
+        });
+        if (roles.HasFlag(ServerRoles.Gateway))
+        {
+            app.MapOpenAiApi();
+            app.MapQwen2VLGrpc();
+        }
+
+        return app;
+    }
+
+    private static void ConfigureKestrel(WebApplicationBuilder builder, ServerOptions options, ServerRoles roles)
+    {
+        var address = IPAddress.Parse(options.Host == "localhost" ? "127.0.0.1" : options.Host);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = 80L * 1024 * 1024;
+            // A plaintext endpoint speaks either HTTP/1.1 (REST, server-sent events) or HTTP/2 (gRPC), never both.
+            kestrel.Listen(address, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
+            if (roles.HasFlag(ServerRoles.Gateway))
+            {
+                kestrel.Listen(address, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+            }
+        });
+    }
+
+    private static void ConfigureOrleans(WebApplicationBuilder builder, ServerOptions options, ServerRoles roles)
+    {
+        var redis = string.IsNullOrWhiteSpace(options.Redis) ? null : ConfigurationOptions.Parse(options.Redis);
+        if (roles.HasFlag(ServerRoles.Silo))
+        {
+            builder.UseOrleans(silo =>
+            {
+                silo.Configure<Orleans.Configuration.ClusterOptions>(c =>
+                {
+                    c.ClusterId = options.ClusterId;
+                    c.ServiceId = options.ServiceId;
+                });
+                if (redis is null)
+                {
+                    silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
+                    silo.AddMemoryGrainStorage(GrainStorage.Name);
+                }
+                else
+                {
+                    silo.ConfigureEndpoints(options.SiloPort, options.GatewayPort);
+                    silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
+                    silo.AddRedisGrainStorage(GrainStorage.Name, o => o.ConfigurationOptions = redis);
+                }
+
+                silo.AddActivityPropagation();
+            });
+            builder.Services.AddControlPlaneGrains();
+            if (redis is not null)
+            {
+                builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
+                builder.Services.AddSingleton<IMediaStore, RedisMediaStore>();
+            }
+        }
+        else
+        {
+            builder.UseOrleansClient(client =>
+            {
+                client.Configure<Orleans.Configuration.ClusterOptions>(c =>
+                {
+                    c.ClusterId = options.ClusterId;
+                    c.ServiceId = options.ServiceId;
+                });
+                if (redis is null)
+                {
+                    client.UseLocalhostClustering(options.GatewayPort);
+                }
+                else
+                {
+                    client.UseRedisClustering(o => o.ConfigurationOptions = redis);
+                }
+
+                client.AddActivityPropagation();
+            });
+            if (redis is not null)
+            {
+                builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
+                builder.Services.AddSingleton<IMediaStore, RedisMediaStore>();
+            }
+            else
+            {
+                builder.Services.AddSingleton<IMediaStore, InMemoryMediaStore>();
+            }
+        }
+    }
+
+    private static void AddWorker(WebApplicationBuilder builder, ServerOptions options)
+    {
+        builder.Services.AddSingleton(sp => new ModelResolver(HubSettings.FromEnvironment(), sp.GetRequiredService<ILogger<ModelResolver>>()));
+        builder.Services.AddSingleton<LocalWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LocalWorker>());
+        builder.Services.AddSingleton<IGenerationBackend, LocalGenerationBackend>();
+    }
+
+    private static void AddGateway(WebApplicationBuilder builder, ServerOptions options)
+    {
+        bool loopback = IPAddress.TryParse(options.Host == "localhost" ? "127.0.0.1" : options.Host, out var ip) && IPAddress.IsLoopback(ip);
+        bool hasKeys = options.ApiKeys.Count > 0 || !string.IsNullOrWhiteSpace(options.ApiKeyFile);
+        bool anonymous = options.AllowAnonymous ?? (loopback && !hasKeys);
+        if (anonymous && !loopback)
+        {
+            throw new InvalidOperationException(
+                $"AllowAnonymous is only allowed when listening on loopback, but the host is {options.Host}: configure API keys (--api-key tenant:key or --api-key-file)");
+        }
+
+        builder.Services.AddSingleton(new GatewayAuthOptions { AllowAnonymous = anonymous });
+        builder.Services.AddSingleton<ITenantResolver, ClusterTenantResolver>();
+        builder.Services.AddSingleton<TenantAuthenticator>();
+        builder.Services.AddSingleton(builder.Configuration.GetSection($"{ServerOptions.Section}:Limits").Get<ChatRequestLimits>() ?? new ChatRequestLimits());
+        builder.Services.AddSingleton(_ => new MediaFetcher(builder.Configuration.GetSection($"{ServerOptions.Section}:Media").Get<MediaFetchOptions>() ?? new MediaFetchOptions()));
+        builder.Services.AddSingleton<IChatBackend, ClusterChatBackend>();
+        builder.Services.AddSingleton<ChatCompletionsEndpoint>();
+        builder.Services.AddQwen2VLGrpc();
+    }
+}

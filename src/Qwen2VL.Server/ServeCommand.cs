@@ -1,0 +1,75 @@
+using System.CommandLine;
+using Qwen2VL.Server.Hosting;
+
+namespace Qwen2VL.Server;
+
+/// <summary>
+/// The default command: runs the server. Each option maps to a <c>Qwen2VL:*</c> configuration key, so the same setting
+/// also works from appsettings.json or a <c>Qwen2VL__*</c> environment variable (the command line wins).
+/// </summary>
+public static class ServeCommand
+{
+    private static readonly (string Name, string Key, string Help)[] Settings =
+    {
+        ("--role", "Role", "all (default) | gateway | silo | worker, or a comma-separated combination"),
+        ("--model", "Model", "checkpoint folder or Hugging Face hub id (e.g. Qwen/Qwen2-VL-2B-Instruct)"),
+        ("--revision", "Revision", "hub revision: branch, tag or commit (default main)"),
+        ("--served-model-name", "ServedModelName", "model name clients use (default: hub id or folder name)"),
+        ("--host", "Host", "address to listen on (default 127.0.0.1)"),
+        ("--http-port", "HttpPort", "HTTP/1.1 port for the OpenAI API, health and metrics (default 8080)"),
+        ("--grpc-port", "GrpcPort", "HTTP/2 port for the gRPC API (default 8081)"),
+        ("--silo-port", "SiloPort", "Orleans silo port (default 11111)"),
+        ("--gateway-port", "GatewayPort", "Orleans gateway port (default 30000)"),
+        ("--redis", "Redis", "Redis connection string for clustering and state (default: embedded, in memory)"),
+        ("--api-key-file", "ApiKeyFile", "file with one tenant:key per line"),
+        ("--dtype", "Dtype", "float32 | bfloat16 (default bfloat16)"),
+        ("--device", "Device", "cpu | cuda | cuda:N (default cpu)"),
+        ("--threads", "Threads", "LibTorch threads (default: one per core)"),
+        ("--layers", "Layers", "layer range a:b this worker serves (default: all)"),
+        ("--kv-cache-tokens", "Engine:KvCacheTokens", "KV cache budget in tokens (default 32768)"),
+        ("--max-batch-tokens", "Engine:MaxBatchTokens", "tokens computed per scheduler step (default 512)"),
+        ("--max-model-len", "Engine:MaxContextTokens", "context length limit (default: the model's)"),
+    };
+
+    public static RootCommand Create(string[] args)
+    {
+        var root = new RootCommand("Qwen2VL.Cluster server. With no options it runs every role in one process (the embedded default).");
+        var options = Settings.Select(s => (Option: new Option<string?>(s.Name) { Description = s.Help }, s.Key)).ToList();
+        var apiKeys = new Option<string[]>("--api-key") { Description = "API key as tenant:key (repeatable); a bare key belongs to tenant 'default'", AllowMultipleArgumentsPerToken = false };
+        var anonymous = new Option<bool?>("--allow-anonymous") { Description = "accept requests without a key (loopback only; default when no key is configured)" };
+        foreach (var (option, _) in options)
+        {
+            root.Options.Add(option);
+        }
+
+        root.Options.Add(apiKeys);
+        root.Options.Add(anonymous);
+        root.SetAction(async (parse, cancellationToken) =>
+        {
+            var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (option, key) in options)
+            {
+                if (parse.GetValue(option) is { } value)
+                {
+                    overrides[$"{ServerOptions.Section}:{key}"] = value;
+                }
+            }
+
+            string[] keys = parse.GetValue(apiKeys) ?? [];
+            for (int i = 0; i < keys.Length; i++)
+            {
+                overrides[$"{ServerOptions.Section}:ApiKeys:{i}"] = keys[i];
+            }
+
+            if (parse.GetValue(anonymous) is bool allow)
+            {
+                overrides[$"{ServerOptions.Section}:AllowAnonymous"] = allow ? "true" : "false";
+            }
+
+            await using var app = ServerHost.Build(Array.Empty<string>(), overrides);
+            await app.RunAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
+        return root;
+    }
+}
