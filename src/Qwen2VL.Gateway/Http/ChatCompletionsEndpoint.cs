@@ -77,7 +77,7 @@ public sealed partial class ChatCompletionsEndpoint
             if (events.Started)
             {
                 // Headers are gone: report in the stream, then close it the way clients expect.
-                await events.WriteAsync(OpenAiErrorWriter.Body(error), OpenAiJsonContext.Default.ErrorBodyWire, cancellation).ConfigureAwait(false);
+                await events.WriteAsync(OpenAiErrorWriter.Body(error), OpenAiJsonContext.Relaxed.ErrorBodyWire, cancellation).ConfigureAwait(false);
                 await events.WriteDoneAsync(cancellation).ConfigureAwait(false);
             }
             else
@@ -111,7 +111,7 @@ public sealed partial class ChatCompletionsEndpoint
             new UsageWire(prompt, completion, prompt + completion, new PromptTokensDetailsWire(cached)));
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, response, OpenAiJsonContext.Default.ChatCompletionResponse, cancellation).ConfigureAwait(false);
+        await JsonSerializer.SerializeAsync(context.Response.Body, response, OpenAiJsonContext.Relaxed.ChatCompletionResponse, cancellation).ConfigureAwait(false);
     }
 
     private async Task<(string Text, List<TokenLogprob> Logprobs, ChatCompleted Done)> CollectAsync(ChatCall call, CancellationToken cancellation)
@@ -222,14 +222,14 @@ public sealed partial class ChatCompletionsEndpoint
         {
             var usage = new UsageWire(prompt, completion, prompt + completion, new PromptTokensDetailsWire(cached));
             await events.WriteAsync(new ChatCompletionChunk(id, "chat.completion.chunk", created, request.Model, Array.Empty<ChunkChoiceWire>(), usage),
-                OpenAiJsonContext.Default.ChatCompletionChunk, cancellation).ConfigureAwait(false);
+                OpenAiJsonContext.Relaxed.ChatCompletionChunk, cancellation).ConfigureAwait(false);
         }
 
         await events.WriteDoneAsync(cancellation).ConfigureAwait(false);
     }
 
     private static Task WriteChunkAsync(ServerSentEvents events, string id, long created, string model, ChunkChoiceWire choice, CancellationToken cancellation) =>
-        events.WriteAsync(new ChatCompletionChunk(id, "chat.completion.chunk", created, model, new[] { choice }), OpenAiJsonContext.Default.ChatCompletionChunk, cancellation);
+        events.WriteAsync(new ChatCompletionChunk(id, "chat.completion.chunk", created, model, new[] { choice }), OpenAiJsonContext.Relaxed.ChatCompletionChunk, cancellation);
 
     private static IReadOnlyList<ChatCall> BuildCalls(string tenant, ChatCompletionRequest request, string? sessionId, string? idempotencyKey)
     {

@@ -27,7 +27,7 @@ public static class OpenAiApi
             await authenticator.AuthenticateAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
             var models = await backend.ListModelsAsync(context.RequestAborted).ConfigureAwait(false);
             var body = new ModelListWire("list", models.Select(ToWire).ToList());
-            await JsonAsync(context, body, OpenAiJsonContext.Default.ModelListWire).ConfigureAwait(false);
+            await JsonAsync(context, body, OpenAiJsonContext.Relaxed.ModelListWire).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
 
@@ -39,7 +39,7 @@ public static class OpenAiApi
             var models = await backend.ListModelsAsync(context.RequestAborted).ConfigureAwait(false);
             var model = models.FirstOrDefault(m => m.Id == id)
                 ?? throw OpenAiException.NotFound($"the model '{id}' does not exist", "model");
-            await JsonAsync(context, ToWire(model), OpenAiJsonContext.Default.ModelWire).ConfigureAwait(false);
+            await JsonAsync(context, ToWire(model), OpenAiJsonContext.Relaxed.ModelWire).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
 

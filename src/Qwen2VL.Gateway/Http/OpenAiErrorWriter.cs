@@ -40,7 +40,7 @@ public static class OpenAiErrorWriter
         }
 
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, Body(e), OpenAiJsonContext.Default.ErrorBodyWire, context.RequestAborted)
+        await JsonSerializer.SerializeAsync(context.Response.Body, Body(e), OpenAiJsonContext.Relaxed.ErrorBodyWire, context.RequestAborted)
             .ConfigureAwait(false);
     }
 }

@@ -94,11 +94,21 @@ public sealed record ModelWire(
     [property: JsonPropertyName("owned_by")] string OwnedBy,
     [property: JsonPropertyName("max_model_len"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? MaxModelLength = null);
 
-/// <summary>Source-generated serialization for the wire records (no reflection on the hot path).</summary>
+/// <summary>
+/// Source-generated serialization for the wire records (no reflection on the hot path). Use <see cref="Relaxed"/>:
+/// it writes non-ASCII text as UTF-8 instead of \u escapes, as OpenAI and vLLM do (safe: bodies are JSON, not HTML).
+/// </summary>
 [JsonSerializable(typeof(ChatCompletionResponse))]
 [JsonSerializable(typeof(ChatCompletionChunk))]
 [JsonSerializable(typeof(ErrorBodyWire))]
 [JsonSerializable(typeof(ModelListWire))]
 [JsonSerializable(typeof(ModelWire))]
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
-public sealed partial class OpenAiJsonContext : JsonSerializerContext;
+public sealed partial class OpenAiJsonContext : JsonSerializerContext
+{
+    /// <summary>The context with the relaxed encoder.</summary>
+    public static OpenAiJsonContext Relaxed { get; } = new(new System.Text.Json.JsonSerializerOptions
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}
