@@ -59,14 +59,6 @@ public sealed class TelemetryTestHost : IAsyncDisposable
         return new TelemetryTestHost(app, new Uri(address));
     }
 
-    /// <summary>Reads and parses <c>/metrics</c>.</summary>
-    public async Task<PrometheusText> ScrapeAsync()
-    {
-        using var response = await Client.GetAsync(TelemetryOptions.MetricsPath);
-        response.EnsureSuccessStatusCode();
-        return PrometheusText.Parse(await response.Content.ReadAsStringAsync());
-    }
-
     /// <summary>Posts a one-message chat completion as the test tenant.</summary>
     public async Task<HttpResponseMessage> ChatAsync(string message, string? sessionId = null)
     {
