@@ -57,6 +57,9 @@ internal sealed class EngineSequence
 
     public bool PromptReported { get; set; }
 
+    /// <summary>When the previous token was sampled, for the inter-token latency.</summary>
+    public DateTimeOffset? LastTokenAt { get; set; }
+
     public volatile bool CancelRequested;
 
     public CancellationTokenRegistration CancelRegistration { get; set; }

@@ -228,6 +228,7 @@ public sealed partial class InferenceEngine
         _waiting.AddFirst(sequence);
         Interlocked.Increment(ref _waitingCount);
         Interlocked.Increment(ref _preemptions);
+        _metrics?.RecordPreemption();
         LogPreempted(_logger, sequence.Request.SequenceKey, sequence.Tokens.Count);
     }
 
@@ -305,6 +306,8 @@ public sealed partial class InferenceEngine
             {
                 Accept(sampled[i], tokens[i]);
             }
+
+            _metrics?.RecordGeneratedTokens(sampled.Count);
         }
     }
 
@@ -316,7 +319,14 @@ public sealed partial class InferenceEngine
             sequence.PromptReported = true;
             var admitted = sequence.Admitted ?? now;
             sequence.Output.Writer.TryWrite(new PromptProcessed(sequence.PromptLength, sequence.CachedPromptTokens, admitted - sequence.Arrival, now - admitted));
+            _metrics?.RecordFirstToken(sequence.PromptLength, sequence.CachedPromptTokens, now - sequence.Arrival, admitted - sequence.Arrival, now - admitted);
         }
+        else if (sequence.LastTokenAt is { } previous)
+        {
+            _metrics?.RecordInterTokenLatency(now - previous);
+        }
+
+        sequence.LastTokenAt = now;
 
         sequence.Tokens.Add(token.TokenId);
         sequence.Sampling.History.Append(token.TokenId);
@@ -350,6 +360,7 @@ public sealed partial class InferenceEngine
         foreach (var media in sequence.Request.Media)
         {
             var embeds = _visionCache.TryGet(sequence.Request.TenantId, media.ContentHash);
+            _metrics?.RecordVisionCacheLookup(hit: embeds is not null);
             if (embeds is null)
             {
                 using var pixels = tensor(media.PixelValues, new long[] { media.Patches, media.PixelValues.Length / media.Patches }, device: _model.Placement.Device);
@@ -431,6 +442,7 @@ public sealed partial class InferenceEngine
         }
 
         sequence.Output.Writer.TryWrite(new GenerationFinished(reason, sequence.Generated));
+        _metrics?.RecordFinished(reason, _time.GetUtcNow() - sequence.Arrival);
         sequence.Output.Writer.TryComplete();
     }
 

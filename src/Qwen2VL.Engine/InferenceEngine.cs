@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Qwen2VL.Model.Cache;
 using Qwen2VL.Model.Sampling;
 using Qwen2VL.Model.Stages;
+using Qwen2VL.Engine.Telemetry;
 using static TorchSharp.torch;
 
 namespace Qwen2VL.Engine;
@@ -35,12 +38,15 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     private readonly Thread _thread;
     private readonly int _contextLength;
     private readonly int _mergeSize;
+    private readonly EngineMetrics? _metrics;
+    private readonly IDisposable? _gauges;
     private int _waitingCount;
     private long _preemptions;
 
     /// <param name="model">A stage holding the whole model (layers [0, L), vision tower and head).</param>
     /// <param name="eosTokenIds">End-of-sequence ids from the checkpoint's generation config.</param>
-    public InferenceEngine(Qwen2VLStage model, IEnumerable<int> eosTokenIds, EngineOptions options, ILogger<InferenceEngine> logger, TimeProvider? time = null)
+    /// <param name="metrics">Where to record scheduler metrics; null records none.</param>
+    public InferenceEngine(Qwen2VLStage model, IEnumerable<int> eosTokenIds, EngineOptions options, ILogger<InferenceEngine> logger, TimeProvider? time = null, EngineMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         options.Validate();
@@ -58,6 +64,8 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _visionCache = new VisionEmbeddingCache(options.VisionCacheBytes);
         _contextLength = options.MaxContextTokens > 0 ? Math.Min(options.MaxContextTokens, model.Config.MaxPositionEmbeddings) : model.Config.MaxPositionEmbeddings;
         _mergeSize = model.Config.VisionSettings.SpatialMergeSize;
+        _metrics = metrics;
+        _gauges = metrics?.Track(Snapshot);
         _thread = new Thread(Loop) { Name = "qwen2vl-engine", IsBackground = true };
         _thread.Start();
     }
@@ -83,25 +91,14 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     /// </summary>
     public async IAsyncEnumerable<GenerationEvent> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var sequence = Validate(request);
-        if (Volatile.Read(ref _waitingCount) >= _options.MaxWaitingRequests)
-        {
-            throw new EngineRejectedException("overloaded", $"{_options.MaxWaitingRequests} requests are already waiting on this worker; retry later", retriable: true);
-        }
-
-        sequence.CancelRegistration = cancellationToken.Register(static state =>
-        {
-            var (engine, seq) = ((InferenceEngine, EngineSequence))state!;
-            seq.CancelRequested = true;
-            engine._wake.Release();
-        }, (this, sequence));
-        Interlocked.Increment(ref _waitingCount);
-        _incoming.Enqueue(sequence);
-        _wake.Release();
+        // The span lives in this iterator, on the caller's side: the scheduler thread never touches it.
+        using var activity = EngineActivity.StartGenerate(request);
+        var sequence = Submit(request, activity, cancellationToken);
         try
         {
-            await foreach (var item in sequence.Output.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            while (await NextAsync(sequence.Output.Reader, activity).ConfigureAwait(false) is { } item)
             {
+                EngineActivity.Observe(activity, item);
                 yield return item;
             }
         }
@@ -132,11 +129,64 @@ public sealed partial class InferenceEngine : IAsyncDisposable
             return;
         }
 
+        _gauges?.Dispose();
+
         await _stop.CancelAsync().ConfigureAwait(false);
         _wake.Release();
         await Task.Run(() => _thread.Join()).ConfigureAwait(false);
         _stop.Dispose();
         _wake.Dispose();
+    }
+
+    private EngineSequence Submit(GenerationRequest request, Activity? activity, CancellationToken cancellationToken)
+    {
+        EngineSequence sequence;
+        try
+        {
+            sequence = Validate(request);
+            if (Volatile.Read(ref _waitingCount) >= _options.MaxWaitingRequests)
+            {
+                throw new EngineRejectedException("overloaded", $"{_options.MaxWaitingRequests} requests are already waiting on this worker; retry later", retriable: true);
+            }
+        }
+        catch (Exception e)
+        {
+            EngineActivity.Fail(activity, e);
+            throw;
+        }
+
+        sequence.CancelRegistration = cancellationToken.Register(static state =>
+        {
+            var (engine, seq) = ((InferenceEngine, EngineSequence))state!;
+            seq.CancelRequested = true;
+            engine._wake.Release();
+        }, (this, sequence));
+        Interlocked.Increment(ref _waitingCount);
+        _incoming.Enqueue(sequence);
+        _wake.Release();
+        return sequence;
+    }
+
+    /// <summary>The next event, or null at the end; a failed sequence's error is recorded on the span and rethrown.</summary>
+    private static async ValueTask<GenerationEvent?> NextAsync(ChannelReader<GenerationEvent> reader, Activity? activity)
+    {
+        try
+        {
+            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                if (reader.TryRead(out var item))
+                {
+                    return item;
+                }
+            }
+
+            return null;
+        }
+        catch (Exception e)
+        {
+            EngineActivity.Fail(activity, e);
+            throw;
+        }
     }
 
     private EngineSequence Validate(GenerationRequest request)

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Qwen2VL.Gateway.Auth;
 using Qwen2VL.Gateway.Backend;
 using Qwen2VL.Gateway.OpenAi;
+using Qwen2VL.Gateway.Telemetry;
 using Qwen2VL.Gateway.Validation;
 
 namespace Qwen2VL.Gateway.Http;
@@ -25,15 +26,21 @@ public sealed partial class ChatCompletionsEndpoint
     private readonly ChatRequestLimits _limits;
     private readonly ILogger<ChatCompletionsEndpoint> _logger;
     private readonly TimeProvider _time;
+    private readonly GatewayMetrics? _metrics;
+    private readonly GatewayLoggingOptions _logging;
 
+    /// <param name="metrics">Per-tenant usage counters; null records none.</param>
+    /// <param name="logging">What may be logged; null logs no content.</param>
     public ChatCompletionsEndpoint(IChatBackend backend, TenantAuthenticator authenticator, ChatRequestLimits limits,
-        ILogger<ChatCompletionsEndpoint> logger, TimeProvider time)
+        ILogger<ChatCompletionsEndpoint> logger, TimeProvider time, GatewayMetrics? metrics = null, GatewayLoggingOptions? logging = null)
     {
         _backend = backend;
         _authenticator = authenticator;
         _limits = limits;
         _logger = logger;
         _time = time;
+        _metrics = metrics;
+        _logging = logging ?? new GatewayLoggingOptions();
     }
 
     /// <summary>Largest accepted request body; images usually arrive inline as base64.</summary>
@@ -43,32 +50,46 @@ public sealed partial class ChatCompletionsEndpoint
     {
         var cancellation = context.RequestAborted;
         var events = new ServerSentEvents(context.Response);
+        long started = _time.GetTimestamp();
+        string id = "chatcmpl-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        using var activity = GatewayActivity.StartChat(id);
+        string? tenant = null;
+        IDisposable? scope = null;
         try
         {
-            string tenant = await _authenticator.AuthenticateAsync(context.Request, cancellation).ConfigureAwait(false);
+            tenant = await _authenticator.AuthenticateAsync(context.Request, cancellation).ConfigureAwait(false);
+            string? sessionId = HeaderOrNull(context.Request, SessionHeader);
+            scope = ChatRequestLog.BeginRequestScope(_logger, id, tenant, sessionId);
             byte[] body = await ReadBodyAsync(context.Request, cancellation).ConfigureAwait(false);
             var request = ChatCompletionRequestParser.Parse(body, _limits);
-            string? sessionId = HeaderOrNull(context.Request, SessionHeader);
+            GatewayActivity.SetRequest(activity, tenant, request, sessionId);
+            ChatRequestLog.Received(_logger, _logging, request);
             var calls = BuildCalls(tenant, request, sessionId, HeaderOrNull(context.Request, IdempotencyHeader));
-            string id = "chatcmpl-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
             long created = _time.GetUtcNow().ToUnixTimeSeconds();
             if (sessionId is not null)
             {
                 context.Response.Headers[SessionHeader] = sessionId;
             }
 
-            if (request.Stream)
-            {
-                await StreamAsync(events, request, calls, id, created, cancellation).ConfigureAwait(false);
-            }
-            else
-            {
-                await RespondAsync(context, request, calls, id, created, cancellation).ConfigureAwait(false);
-            }
+            var result = request.Stream
+                ? await StreamAsync(events, request, calls, id, created, cancellation).ConfigureAwait(false)
+                : await RespondAsync(context, request, calls, id, created, cancellation).ConfigureAwait(false);
+            GatewayActivity.SetResult(activity, request.Model, result.PromptTokens, result.CompletionTokens, result.FinishReasons);
+            _metrics?.RecordCompleted(tenant, request.Model, result.PromptTokens, result.CompletionTokens);
+            ChatRequestLog.Completed(_logger, result.PromptTokens, result.CompletionTokens, result.FinishReasons, _time.GetElapsedTime(started));
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // The client went away; there is nobody to answer.
+            activity?.SetTag("error.type", "cancelled");
+            RecordRequest(tenant, RequestOutcome.Cancelled);
+            throw;
+        }
+        catch (Exception e)
         {
             var error = ToOpenAiError(e);
+            GatewayActivity.Fail(activity, error);
+            RecordRequest(tenant, RequestOutcome.Error);
             if (error.StatusCode >= 500)
             {
                 LogServerError(_logger, e, error.StatusCode);
@@ -85,9 +106,22 @@ public sealed partial class ChatCompletionsEndpoint
                 await OpenAiErrorWriter.WriteAsync(context, error).ConfigureAwait(false);
             }
         }
+        finally
+        {
+            scope?.Dispose();
+        }
     }
 
-    private async Task RespondAsync(HttpContext context, ChatCompletionRequest request, IReadOnlyList<ChatCall> calls, string id, long created, CancellationToken cancellation)
+    /// <summary>Counts an authenticated request that did not complete (unauthenticated ones have no tenant to charge).</summary>
+    private void RecordRequest(string? tenant, RequestOutcome outcome)
+    {
+        if (tenant is not null)
+        {
+            _metrics?.RecordRequest(tenant, outcome);
+        }
+    }
+
+    private async Task<ChatResult> RespondAsync(HttpContext context, ChatCompletionRequest request, IReadOnlyList<ChatCall> calls, string id, long created, CancellationToken cancellation)
     {
         var answers = await Task.WhenAll(calls.Select(call => CollectAsync(call, cancellation))).ConfigureAwait(false);
         var choices = new List<ChoiceWire>(answers.Length);
@@ -112,6 +146,7 @@ public sealed partial class ChatCompletionsEndpoint
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(context.Response.Body, response, OpenAiJsonContext.Relaxed.ChatCompletionResponse, cancellation).ConfigureAwait(false);
+        return new ChatResult(prompt, completion, cached, choices.Select(c => c.FinishReason).ToList());
     }
 
     private async Task<(string Text, List<TokenLogprob> Logprobs, ChatCompleted Done)> CollectAsync(ChatCall call, CancellationToken cancellation)
@@ -138,7 +173,7 @@ public sealed partial class ChatCompletionsEndpoint
         throw new ChatBackendException(ChatFailure.Internal, "the answer stream ended without a final event");
     }
 
-    private async Task StreamAsync(ServerSentEvents events, ChatCompletionRequest request, IReadOnlyList<ChatCall> calls, string id, long created, CancellationToken cancellation)
+    private async Task<ChatResult> StreamAsync(ServerSentEvents events, ChatCompletionRequest request, IReadOnlyList<ChatCall> calls, string id, long created, CancellationToken cancellation)
     {
         // Each choice runs concurrently; their events are merged in arrival order.
         var merged = Channel.CreateUnbounded<(int Choice, ChatEvent? Event, Exception? Error)>();
@@ -161,6 +196,7 @@ public sealed partial class ChatCompletionsEndpoint
         bool parseTools = request.Tools.Count > 0 && request.ToolChoice.Mode != "none";
         var filters = calls.Select(_ => parseTools ? new ToolCallStreamFilter() : null).ToArray();
         var roleSent = new bool[calls.Count];
+        var finishReasons = new string[calls.Count];
         int prompt = 0, completion = 0, cached = 0, finished = 0;
         await foreach (var (choice, item, error) in merged.Reader.ReadAllAsync(cancellation).ConfigureAwait(false))
         {
@@ -205,6 +241,7 @@ public sealed partial class ChatCompletionsEndpoint
                     }
 
                     await WriteChunkAsync(events, id, created, request.Model, new ChunkChoiceWire(choice, new DeltaWire(), null, finish), cancellation).ConfigureAwait(false);
+                    finishReasons[choice] = finish;
                     prompt = Math.Max(prompt, done.PromptTokens);
                     completion += done.CompletionTokens;
                     cached = Math.Max(cached, done.CachedPromptTokens);
@@ -226,6 +263,7 @@ public sealed partial class ChatCompletionsEndpoint
         }
 
         await events.WriteDoneAsync(cancellation).ConfigureAwait(false);
+        return new ChatResult(prompt, completion, cached, finishReasons);
     }
 
     private static Task WriteChunkAsync(ServerSentEvents events, string id, long created, string model, ChunkChoiceWire choice, CancellationToken cancellation) =>

@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -19,6 +18,8 @@ using Qwen2VL.Grains.Hosting;
 using Qwen2VL.Grains.Media;
 using Qwen2VL.Processing.Media;
 using Qwen2VL.Server.Frontend;
+using Qwen2VL.Server.Health;
+using Qwen2VL.Server.Telemetry;
 using Qwen2VL.Server.Hub;
 using Qwen2VL.Server.Worker;
 using StackExchange.Redis;
@@ -41,6 +42,8 @@ public static class ServerHost
         builder.Services.Configure<ServerOptions>(builder.Configuration.GetSection(ServerOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServingReadiness>();
+        builder.AddQwen2VLTelemetry(t => t.Role = options.Role);
+        builder.Services.AddQwen2VLHealthChecks(Requirements(roles));
         ConfigureKestrel(builder, options, roles);
         ConfigureOrleans(builder, options, roles);
         if (roles.HasFlag(ServerRoles.Worker))
@@ -53,21 +56,10 @@ public static class ServerHost
             AddGateway(builder, options);
         }
 
-        builder.Services.AddHealthChecks();
         var app = builder.Build();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions
-        {
-            // Readiness: model loaded and a pipeline registered (on a worker or all-in-one process).
-            ResponseWriter = async (context, report) =>
-            {
-                var readiness = context.RequestServices.GetRequiredService<ServingReadiness>();
-                bool ready = !roles.HasFlag(ServerRoles.Worker) || readiness.IsReady;
-                context.Response.StatusCode = ready && report.Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
-                    ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
-                await context.Response.WriteAsync(ready ? "ready" : readiness.Describe()).ConfigureAwait(false);
-            },
-        });
+        MirrorReadinessToGrpcHealth(app.Services);
+        app.MapQwen2VLHealth();
+        app.MapQwen2VLMetrics();
         if (roles.HasFlag(ServerRoles.Gateway))
         {
             app.MapOpenAiApi();
@@ -75,6 +67,23 @@ public static class ServerHost
         }
 
         return app;
+    }
+
+    /// <summary>A worker must have its model; a gateway needs a complete pipeline; all-in-one needs both.</summary>
+    private static ReadinessRequirements Requirements(ServerRoles roles) =>
+        (roles.HasFlag(ServerRoles.Worker) ? ReadinessRequirements.ModelLoaded : ReadinessRequirements.None)
+        | (roles.HasFlag(ServerRoles.Gateway) ? ReadinessRequirements.CompletePipeline : ReadinessRequirements.None);
+
+    /// <summary>The gRPC health service reads the gateway's readiness object; keep it equal to the server's.</summary>
+    private static void MirrorReadinessToGrpcHealth(IServiceProvider services)
+    {
+        var state = services.GetRequiredService<ReadinessState>();
+        var grpc = services.GetRequiredService<ServingReadiness>();
+        state.Changed += (_, status) =>
+        {
+            grpc.SetModelLoaded(status.ModelLoaded);
+            grpc.SetPipelineRegistered(status.CompletePipelines > 0);
+        };
     }
 
     private static void ConfigureKestrel(WebApplicationBuilder builder, ServerOptions options, ServerRoles roles)
@@ -184,5 +193,6 @@ public static class ServerHost
         builder.Services.AddSingleton<IChatBackend, ClusterChatBackend>();
         builder.Services.AddSingleton<ChatCompletionsEndpoint>();
         builder.Services.AddQwen2VLGrpc();
+        builder.Services.AddHostedService<PipelineReadinessMonitor>();
     }
 }

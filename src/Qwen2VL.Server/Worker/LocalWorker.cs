@@ -3,7 +3,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Qwen2VL.Engine;
 using Qwen2VL.Engine.Text;
-using Qwen2VL.Gateway.Health;
+using Qwen2VL.Engine.Telemetry;
+using Qwen2VL.Server.Health;
 using Qwen2VL.Grains.Abstractions;
 using Qwen2VL.Grains.Abstractions.Workers;
 using Qwen2VL.Model;
@@ -28,17 +29,19 @@ public sealed partial class LocalWorker : BackgroundService
     private readonly ServerOptions _options;
     private readonly ModelResolver _resolver;
     private readonly IGrainFactory _grains;
-    private readonly ServingReadiness _readiness;
+    private readonly ReadinessState _readiness;
     private readonly ILogger<LocalWorker> _logger;
     private readonly ILoggerFactory _loggers;
+    private readonly EngineMetrics _metrics;
     private readonly TaskCompletionSource<LoadedModel> _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public LocalWorker(IOptions<ServerOptions> options, ModelResolver resolver, IGrainFactory grains, ServingReadiness readiness, ILoggerFactory loggers)
+    public LocalWorker(IOptions<ServerOptions> options, ModelResolver resolver, IGrainFactory grains, ReadinessState readiness, EngineMetrics metrics, ILoggerFactory loggers)
     {
         _options = options.Value;
         _resolver = resolver;
         _grains = grains;
         _readiness = readiness;
+        _metrics = metrics;
         _loggers = loggers;
         _logger = loggers.CreateLogger<LocalWorker>();
     }
@@ -92,7 +95,7 @@ public sealed partial class LocalWorker : BackgroundService
         var stage = Qwen2VLStage.Load(folder, placement);
         var prompts = PromptBuilder.FromCheckpoint(folder);
         var defaults = GenerationDefaults.Load(folder, prompts.Tokenizer.EosTokenIds);
-        var engine = new InferenceEngine(stage, defaults.EosTokenIds, _options.Engine, _loggers.CreateLogger<InferenceEngine>());
+        var engine = new InferenceEngine(stage, defaults.EosTokenIds, _options.Engine, _loggers.CreateLogger<InferenceEngine>(), metrics: _metrics);
         LogLoaded(_logger, model, folder, placement.DType.ToString(), (DateTime.UtcNow - started).TotalSeconds);
         return new LoadedModel(stage, new TextGenerator(engine, prompts), defaults, new VideoLoader());
     }
@@ -117,7 +120,7 @@ public sealed partial class LocalWorker : BackgroundService
                     // Unknown to the directory (first start, or it forgot us after a silo failover): register again.
                     await directory.RegisterAsync(registration).ConfigureAwait(false);
                     registered = true;
-                    _readiness.SetPipelineRegistered(true);
+                    
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
