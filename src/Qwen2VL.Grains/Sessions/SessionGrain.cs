@@ -79,6 +79,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
             LastLeaseEpoch = State.LastLeaseEpoch,
         };
         await _state.WriteStateAsync();
+        await GrainFactory.GetGrain<ISessionIndexGrain>(key.TenantId).AddAsync(key.SessionId, now);
         return ToInfo(key);
     }
 
@@ -111,6 +112,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
 
         _state.State = new SessionState { LastLeaseEpoch = State.LastLeaseEpoch };
         await _state.WriteStateAsync();
+        await GrainFactory.GetGrain<ISessionIndexGrain>(key.TenantId).RemoveAsync(key.SessionId);
         return true;
     }
 

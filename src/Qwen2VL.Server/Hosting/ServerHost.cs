@@ -191,6 +191,7 @@ public static class ServerHost
         builder.Services.AddSingleton(builder.Configuration.GetSection($"{ServerOptions.Section}:Limits").Get<ChatRequestLimits>() ?? new ChatRequestLimits());
         builder.Services.AddSingleton(_ => new MediaFetcher(builder.Configuration.GetSection($"{ServerOptions.Section}:Media").Get<MediaFetchOptions>() ?? new MediaFetchOptions()));
         builder.Services.AddSingleton<IChatBackend, ClusterChatBackend>();
+        builder.Services.AddSingleton<ISessionDirectory, GrainSessionDirectory>();
         builder.Services.AddSingleton<ChatCompletionsEndpoint>();
         builder.Services.AddQwen2VLGrpc();
         builder.Services.AddHostedService<PipelineReadinessMonitor>();
