@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
-using Qwen2VL.Model.Cache;
+using Qwen2VL.Engine.Pipeline;
 using Qwen2VL.Model.Sampling;
 using Qwen2VL.Model.Stages;
 using static TorchSharp.torch;
@@ -9,7 +9,8 @@ using static TorchSharp.torch;
 namespace Qwen2VL.Engine;
 
 /// <summary>
-/// One worker's continuous-batching scheduler over a whole-model stage. A single scheduler thread owns all model and
+/// One worker's continuous-batching scheduler: the driver of a pipeline whose first stage is in this process (the whole
+/// model, or its first layers followed by an <see cref="IPipelineTail"/>). A single scheduler thread owns all model and
 /// cache state; callers submit requests from any thread and read their token streams. Every step batches the next
 /// token of each decoding sequence with prefill chunks of new ones (<see cref="StepPlanner"/>). KV memory is bounded by
 /// a token budget: requests wait when it is full, idle session caches are evicted least-recently-used first, and as a
@@ -18,16 +19,18 @@ namespace Qwen2VL.Engine;
 public sealed partial class InferenceEngine : IAsyncDisposable
 {
     private readonly Qwen2VLStage _model;
+    private readonly IPipelineTail? _tail;
     private readonly EngineOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Sampler _sampler = new();
     private readonly HashSet<int> _eosTokenIds;
     private readonly KvTokenBudget _budget;
-    private readonly IdleCacheStore<KvCache> _idle = new();
+    private readonly IdleCacheStore<SequenceCache> _idle = new();
     private readonly VisionEmbeddingCache _visionCache;
     private readonly ConcurrentQueue<EngineSequence> _incoming = new();
     private readonly ConcurrentQueue<string> _releases = new();
+    private readonly List<string> _tailReleases = new();
     private readonly LinkedList<EngineSequence> _waiting = new();
     private readonly List<EngineSequence> _running = new();
     private readonly SemaphoreSlim _wake = new(0);
@@ -37,27 +40,48 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     private readonly int _mergeSize;
     private int _waitingCount;
     private long _preemptions;
+    private long _cacheSerial;
 
     /// <param name="model">A stage holding the whole model (layers [0, L), vision tower and head).</param>
     /// <param name="eosTokenIds">End-of-sequence ids from the checkpoint's generation config.</param>
     public InferenceEngine(Qwen2VLStage model, IEnumerable<int> eosTokenIds, EngineOptions options, ILogger<InferenceEngine> logger, TimeProvider? time = null)
+        : this(model, tail: null, eosTokenIds, options, logger, time)
     {
-        ArgumentNullException.ThrowIfNull(model);
+    }
+
+    /// <param name="firstStage">The first stage of the pipeline (layers [0, b), vision tower and embedding).</param>
+    /// <param name="tail">
+    /// The stages after <paramref name="firstStage"/>; null when it holds the whole model. The caller owns it and
+    /// disposes it after the engine.
+    /// </param>
+    /// <param name="eosTokenIds">End-of-sequence ids from the checkpoint's generation config.</param>
+    public InferenceEngine(Qwen2VLStage firstStage, IPipelineTail? tail, IEnumerable<int> eosTokenIds, EngineOptions options, ILogger<InferenceEngine> logger, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(firstStage);
+        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (!model.IsFirst || !model.IsLast)
+        if (!firstStage.IsFirst)
         {
-            throw new ArgumentException($"the engine needs the whole model in one stage; this stage holds layers {model.Layers}");
+            throw new ArgumentException($"the engine drives from the first stage; this stage holds layers {firstStage.Layers}");
         }
 
-        _model = model;
+        if (firstStage.IsLast != (tail is null))
+        {
+            throw new ArgumentException(firstStage.IsLast
+                ? $"stage {firstStage.Layers} holds the whole model; it takes no pipeline tail"
+                : $"stage {firstStage.Layers} ends before layer {firstStage.Config.NumHiddenLayers}; the engine needs a pipeline tail for the rest");
+        }
+
+        _tail = tail;
+        _model = firstStage;
         _options = options;
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _eosTokenIds = eosTokenIds.ToHashSet();
         _budget = new KvTokenBudget(options.KvCacheTokens);
         _visionCache = new VisionEmbeddingCache(options.VisionCacheBytes);
-        _contextLength = options.MaxContextTokens > 0 ? Math.Min(options.MaxContextTokens, model.Config.MaxPositionEmbeddings) : model.Config.MaxPositionEmbeddings;
-        _mergeSize = model.Config.VisionSettings.SpatialMergeSize;
+        _contextLength = options.MaxContextTokens > 0 ? Math.Min(options.MaxContextTokens, firstStage.Config.MaxPositionEmbeddings) : firstStage.Config.MaxPositionEmbeddings;
+        _mergeSize = firstStage.Config.VisionSettings.SpatialMergeSize;
         _thread = new Thread(Loop) { Name = "qwen2vl-engine", IsBackground = true };
         _thread.Start();
     }
