@@ -35,9 +35,21 @@ public sealed class StageCacheMapTests
         var error = Assert.Throws<PipelineStageException>(() => map.Prepare(new[] { new PipelineSegment("a#1", 0, 21), new PipelineSegment("b#2", 0, 40) }));
 
         Assert.Equal(PipelineErrorCode.CapacityExceeded, error.ErrorCode);
-        Assert.Contains("needs 64 more KV tokens for 2 sequences; 36 of 100 are free", error.Message, StringComparison.Ordinal);
+        Assert.Contains("needs 40 more KV tokens for 2 sequences; 36 of 100 are free", error.Message, StringComparison.Ordinal);
         Assert.Equal(1, map.Count);
         Assert.Equal(64, host.Budget.Reserved);
+    }
+
+    [Fact]
+    public void Prepare_RoundedCapacityDoesNotFitButExactDoes_AllocatesExactly()
+    {
+        var host = Host(capacity: 50);
+        using var map = new StageCacheMap(host);
+
+        var segments = map.Prepare(new[] { new PipelineSegment("a#1", 0, 40) });
+
+        Assert.Equal(40, segments[0].Cache.Capacity);
+        Assert.Equal(40, host.Budget.Reserved);
     }
 
     [Fact]

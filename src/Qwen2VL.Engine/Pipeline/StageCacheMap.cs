@@ -48,7 +48,13 @@ public sealed class StageCacheMap : IDisposable
     {
         ArgumentNullException.ThrowIfNull(segments);
         var targets = new int[segments.Count];
-        long extra = Plan(segments, targets);
+        long extra = Plan(segments, targets, roundNew: true);
+        if (extra > _host.Budget.Free)
+        {
+            // Rounding new caches up is only to spare reallocations; never refuse a step that fits without it.
+            extra = Plan(segments, targets, roundNew: false);
+        }
+
         if (!_host.Budget.TryReserve(checked((int)extra)))
         {
             throw Error(PipelineErrorCode.CapacityExceeded,
@@ -88,7 +94,7 @@ public sealed class StageCacheMap : IDisposable
     }
 
     /// <summary>Checks every segment and computes each cache's capacity after the step; returns the tokens to reserve.</summary>
-    private long Plan(IReadOnlyList<PipelineSegment> segments, int[] targets)
+    private long Plan(IReadOnlyList<PipelineSegment> segments, int[] targets, bool roundNew)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         long extra = 0;
@@ -129,7 +135,7 @@ public sealed class StageCacheMap : IDisposable
                     throw Error(PipelineErrorCode.StateLost, $"sequence {segment.CacheKey} claims {segment.CachedTokens} cached tokens; this stage holds no cache for it");
                 }
 
-                long rounded = (needed + _host.GrowthTokens - 1) / _host.GrowthTokens * _host.GrowthTokens;
+                long rounded = roundNew ? (needed + _host.GrowthTokens - 1) / _host.GrowthTokens * _host.GrowthTokens : needed;
                 targets[i] = (int)Math.Min(_host.MaxContextTokens, rounded);
                 extra += targets[i];
             }

@@ -97,7 +97,10 @@ public sealed class GrpcPipelineTail : IPipelineTail
         WorkerInfo info;
         try
         {
-            info = await _client.GetInfoAsync(new GetInfoRequest(), deadline: DateTime.UtcNow.Add(_options.ConnectTimeout), cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Waiting for the channel to be ready (rather than failing at once while it backs off) lets a stage that is
+            // restarting or being replaced take over within the connect timeout.
+            var callOptions = new CallOptions(deadline: DateTime.UtcNow.Add(_options.ConnectTimeout), cancellationToken: cancellationToken).WithWaitForReady();
+            info = await _client.GetInfoAsync(new GetInfoRequest(), callOptions).ConfigureAwait(false);
         }
         catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
         {

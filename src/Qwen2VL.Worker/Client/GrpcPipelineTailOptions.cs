@@ -9,6 +9,9 @@ public sealed record GrpcPipelineTailOptions
     /// </summary>
     public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How long connecting to the next stage (its GetInfo) may take.</summary>
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long opening a stream may wait for the next stage to be reachable. While a stage is down, each step that
+    /// needs it fails after this long.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

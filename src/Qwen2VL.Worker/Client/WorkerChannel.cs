@@ -28,6 +28,9 @@ public static class WorkerChannel
             DisposeHttpClient = true,
             MaxReceiveMessageSize = maxMessageBytes,
             MaxSendMessageSize = maxMessageBytes,
+            // A replaced stage should be reachable within about a second of coming back, not after a long backoff.
+            InitialReconnectBackoff = TimeSpan.FromMilliseconds(100),
+            MaxReconnectBackoff = TimeSpan.FromSeconds(1),
         });
     }
 }
