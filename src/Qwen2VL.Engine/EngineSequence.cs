@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Qwen2VL.Model.Cache;
 using Qwen2VL.Model.Sampling;
 using static TorchSharp.torch;
 
@@ -39,7 +38,7 @@ internal sealed class EngineSequence
     /// <summary>Tokens whose keys and values are in <see cref="Cache"/>.</summary>
     public int Computed { get; set; }
 
-    public KvCache? Cache { get; set; }
+    public SequenceCache? Cache { get; set; }
 
     /// <summary>KV tokens reserved in the budget for this sequence (its cache's capacity).</summary>
     public int Reserved { get; set; }

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Qwen2VL.Model.Cache;
+using Qwen2VL.Engine.Pipeline;
 using Qwen2VL.Model.Stages;
 using static TorchSharp.torch;
 
@@ -26,6 +26,7 @@ public sealed partial class InferenceEngine
                 PublishCounters();
                 if (_running.Count == 0)
                 {
+                    FlushTailReleases();
                     _wake.Wait(_stop.Token);
                     continue;
                 }
@@ -35,6 +36,21 @@ public sealed partial class InferenceEngine
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
                 break;
+            }
+            catch (PipelineStageException e)
+            {
+                // Every running sequence has state on the later stages, so a failed step fails them all. When the
+                // stages lost their caches, kept session caches are useless too: their next turn must start clean.
+                LogStageFailed(_logger, e.Code, e.Message);
+                foreach (var sequence in _running.ToList())
+                {
+                    Fail(sequence, e);
+                }
+
+                if (e.StateLost)
+                {
+                    DropIdleCaches();
+                }
             }
             catch (Exception e)
             {
@@ -53,11 +69,7 @@ public sealed partial class InferenceEngine
             Fail(sequence, shutdown);
         }
 
-        while (_idle.EvictLeastRecent() is { } evicted)
-        {
-            evicted.Entry.Cache.Dispose();
-        }
-
+        DropIdleCaches();
         _visionCache.Dispose();
     }
 
@@ -176,7 +188,7 @@ public sealed partial class InferenceEngine
             return;
         }
 
-        entry.Cache.Truncate(match);
+        entry.Cache.Local.Truncate(match);
         sequence.Cache = entry.Cache;
         sequence.Reserved = entry.ReservedTokens;
         sequence.Computed = match;
@@ -208,11 +220,12 @@ public sealed partial class InferenceEngine
 
         if (sequence.Cache is null)
         {
-            sequence.Cache = _model.CreateKvCache(target, _contextLength);
+            string key = $"{sequence.Request.SequenceKey}#{++_cacheSerial}";
+            sequence.Cache = new SequenceCache(_model.CreateKvCache(target, _contextLength), key);
         }
         else
         {
-            sequence.Cache.EnsureCapacity(target);
+            sequence.Cache.Local.EnsureCapacity(target);
         }
 
         sequence.Reserved = target;
@@ -246,6 +259,7 @@ public sealed partial class InferenceEngine
         var ids = new long[total];
         var positions = new long[3 * total];
         var segments = new List<SequenceSegment>(plan.Count);
+        var headers = new List<PipelineSegment>(plan.Count);
         var imageRows = new List<Tensor>();
         var videoRows = new List<Tensor>();
         var logitRows = new List<long>();
@@ -267,7 +281,8 @@ public sealed partial class InferenceEngine
             }
 
             AddVisionRows(sequence, part, imageRows, videoRows);
-            segments.Add(new SequenceSegment(sequence.Cache!, part.Start, part.Count));
+            segments.Add(new SequenceSegment(sequence.Cache!.Local, part.Start, part.Count));
+            headers.Add(new PipelineSegment(sequence.Cache.Key, part.Start, part.Count));
             if (part.Sample)
             {
                 logitRows.Add(offset + part.Count - 1);
@@ -278,15 +293,18 @@ public sealed partial class InferenceEngine
         }
 
         var device = _model.Placement.Device;
+        var positionIds = tensor(positions, new long[] { 3, total }, device: device);
         using var output = _model.Forward(new StageInput
         {
             Segments = segments,
             InputIds = tensor(ids, device: device),
-            PositionIds = tensor(positions, new long[] { 3, total }, device: device),
+            PositionIds = positionIds,
             ImageEmbeds = imageRows.Count == 0 ? null : cat(imageRows, 0),
             VideoEmbeds = videoRows.Count == 0 ? null : cat(videoRows, 0),
             LogitRows = logitRows,
         });
+        using var tailLogits = _tail is null ? null : RunTail(headers, output.Hidden!, positionIds, logitRows);
+        var logits = _tail is null ? output.Logits : tailLogits;
 
         foreach (var part in plan)
         {
@@ -301,7 +319,7 @@ public sealed partial class InferenceEngine
 
         if (sampled.Count > 0)
         {
-            var tokens = _sampler.Sample(output.Logits!, sampled.Select(s => s.Sampling).ToList());
+            var tokens = _sampler.Sample(logits!, sampled.Select(s => s.Sampling).ToList());
             for (int i = 0; i < sampled.Count; i++)
             {
                 Accept(sampled[i], tokens[i]);
@@ -426,7 +444,7 @@ public sealed partial class InferenceEngine
         sequence.DropVisionFeatures();
         if (keepCache && sequence.Cache is not null && sequence.Computed > 0)
         {
-            var entry = new IdleCache<KvCache>(sequence.Cache, sequence.Tokens.Take(sequence.Computed).ToArray(),
+            var entry = new IdleCache<SequenceCache>(sequence.Cache, sequence.Tokens.Take(sequence.Computed).ToArray(),
                 sequence.Spans.Where(s => s.End <= sequence.Computed).ToList(), sequence.Reserved);
             if (_idle.Put(sequence.Request.SequenceKey, entry) is { } replaced)
             {
@@ -456,7 +474,11 @@ public sealed partial class InferenceEngine
 
     private void ReleaseCache(EngineSequence sequence)
     {
-        sequence.Cache?.Dispose();
+        if (sequence.Cache is { } cache)
+        {
+            DisposeCache(cache);
+        }
+
         sequence.Cache = null;
         if (sequence.Reserved > 0)
         {
@@ -465,10 +487,81 @@ public sealed partial class InferenceEngine
         }
     }
 
-    private void ReleaseIdle(IdleCache<KvCache> entry)
+    private void ReleaseIdle(IdleCache<SequenceCache> entry)
     {
-        entry.Cache.Dispose();
+        DisposeCache(entry.Cache);
         _budget.Release(entry.ReservedTokens);
+    }
+
+    private void DropIdleCaches()
+    {
+        while (_idle.EvictLeastRecent() is { } evicted)
+        {
+            ReleaseIdle(evicted.Entry);
+        }
+    }
+
+    /// <summary>Frees the driver's share of a cache now, and the later stages' share with the next message to them.</summary>
+    private void DisposeCache(SequenceCache cache)
+    {
+        cache.Dispose();
+        if (_tail is not null)
+        {
+            _tailReleases.Add(cache.Key);
+        }
+    }
+
+    /// <summary>
+    /// Runs the later stages on the step's hidden states and returns the logits of <paramref name="logitRows"/> on the
+    /// driver's device. Pending cache releases ride along, so releasing costs no extra round trip while busy.
+    /// </summary>
+    private Tensor? RunTail(List<PipelineSegment> headers, Tensor hidden, Tensor positionIds, List<long> logitRows)
+    {
+        var step = new PipelineStep
+        {
+            Segments = headers,
+            Hidden = hidden,
+            PositionIds = positionIds,
+            LogitRows = logitRows,
+            ReleaseKeys = TakeTailReleases(),
+        };
+        var logits = _tail!.ForwardAsync(step, _stop.Token).GetAwaiter().GetResult();
+        if (logits is null || logits.device == _model.Placement.Device)
+        {
+            return logits;
+        }
+
+        using (logits)
+        {
+            return logits.to(_model.Placement.Device).DetachFromDisposeScope();
+        }
+    }
+
+    /// <summary>Sends pending releases while no step is running, so idle stages free their memory promptly.</summary>
+    private void FlushTailReleases()
+    {
+        if (_tail is null || _tailReleases.Count == 0)
+        {
+            return;
+        }
+
+        var keys = TakeTailReleases();
+        try
+        {
+            _tail.ReleaseAsync(keys, _stop.Token).GetAwaiter().GetResult();
+        }
+        catch (PipelineStageException e)
+        {
+            // A stage that lost its state holds nothing to release; the next step reconnects.
+            LogReleaseFailed(_logger, keys.Length, e.Message);
+        }
+    }
+
+    private string[] TakeTailReleases()
+    {
+        var keys = _tailReleases.ToArray();
+        _tailReleases.Clear();
+        return keys;
     }
 
     private void PublishCounters()
@@ -480,6 +573,12 @@ public sealed partial class InferenceEngine
 
     [LoggerMessage(Level = LogLevel.Error, Message = "engine step failed; its sequences were ended with the error")]
     private static partial void LogStepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "pipeline stage failed a step ({Code}): {Detail}; its running sequences were ended with the error")]
+    private static partial void LogStageFailed(ILogger logger, string code, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not release {Count} caches on the later pipeline stages: {Detail}")]
+    private static partial void LogReleaseFailed(ILogger logger, int count, string detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "preempted sequence {SequenceKey} at {Tokens} tokens to free KV memory; it will be recomputed")]
     private static partial void LogPreempted(ILogger logger, string sequenceKey, int tokens);

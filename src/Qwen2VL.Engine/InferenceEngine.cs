@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using Qwen2VL.Model.Cache;
+using Qwen2VL.Engine.Pipeline;
 using Qwen2VL.Model.Sampling;
 using Qwen2VL.Model.Stages;
 using Qwen2VL.Engine.Telemetry;
@@ -12,7 +12,8 @@ using static TorchSharp.torch;
 namespace Qwen2VL.Engine;
 
 /// <summary>
-/// One worker's continuous-batching scheduler over a whole-model stage. A single scheduler thread owns all model and
+/// One worker's continuous-batching scheduler: the driver of a pipeline whose first stage is in this process (the whole
+/// model, or its first layers followed by an <see cref="IPipelineTail"/>). A single scheduler thread owns all model and
 /// cache state; callers submit requests from any thread and read their token streams. Every step batches the next
 /// token of each decoding sequence with prefill chunks of new ones (<see cref="StepPlanner"/>). KV memory is bounded by
 /// a token budget: requests wait when it is full, idle session caches are evicted least-recently-used first, and as a
@@ -21,16 +22,18 @@ namespace Qwen2VL.Engine;
 public sealed partial class InferenceEngine : IAsyncDisposable
 {
     private readonly Qwen2VLStage _model;
+    private readonly IPipelineTail? _tail;
     private readonly EngineOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Sampler _sampler = new();
     private readonly HashSet<int> _eosTokenIds;
     private readonly KvTokenBudget _budget;
-    private readonly IdleCacheStore<KvCache> _idle = new();
+    private readonly IdleCacheStore<SequenceCache> _idle = new();
     private readonly VisionEmbeddingCache _visionCache;
     private readonly ConcurrentQueue<EngineSequence> _incoming = new();
     private readonly ConcurrentQueue<string> _releases = new();
+    private readonly List<string> _tailReleases = new();
     private readonly LinkedList<EngineSequence> _waiting = new();
     private readonly List<EngineSequence> _running = new();
     private readonly SemaphoreSlim _wake = new(0);
@@ -42,28 +45,50 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     private readonly IDisposable? _gauges;
     private int _waitingCount;
     private long _preemptions;
+    private long _cacheSerial;
 
     /// <param name="model">A stage holding the whole model (layers [0, L), vision tower and head).</param>
     /// <param name="eosTokenIds">End-of-sequence ids from the checkpoint's generation config.</param>
     /// <param name="metrics">Where to record scheduler metrics; null records none.</param>
     public InferenceEngine(Qwen2VLStage model, IEnumerable<int> eosTokenIds, EngineOptions options, ILogger<InferenceEngine> logger, TimeProvider? time = null, EngineMetrics? metrics = null)
+        : this(model, tail: null, eosTokenIds, options, logger, time, metrics)
     {
-        ArgumentNullException.ThrowIfNull(model);
+    }
+
+    /// <param name="firstStage">The first stage of the pipeline (layers [0, b), vision tower and embedding).</param>
+    /// <param name="tail">
+    /// The stages after <paramref name="firstStage"/>; null when it holds the whole model. The caller owns it and
+    /// disposes it after the engine.
+    /// </param>
+    /// <param name="eosTokenIds">End-of-sequence ids from the checkpoint's generation config.</param>
+    /// <param name="metrics">Where to record scheduler metrics; null records none.</param>
+    public InferenceEngine(Qwen2VLStage firstStage, IPipelineTail? tail, IEnumerable<int> eosTokenIds, EngineOptions options, ILogger<InferenceEngine> logger, TimeProvider? time = null, EngineMetrics? metrics = null)
+    {
+        ArgumentNullException.ThrowIfNull(firstStage);
+        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (!model.IsFirst || !model.IsLast)
+        if (!firstStage.IsFirst)
         {
-            throw new ArgumentException($"the engine needs the whole model in one stage; this stage holds layers {model.Layers}");
+            throw new ArgumentException($"the engine drives from the first stage; this stage holds layers {firstStage.Layers}");
         }
 
-        _model = model;
+        if (firstStage.IsLast != (tail is null))
+        {
+            throw new ArgumentException(firstStage.IsLast
+                ? $"stage {firstStage.Layers} holds the whole model; it takes no pipeline tail"
+                : $"stage {firstStage.Layers} ends before layer {firstStage.Config.NumHiddenLayers}; the engine needs a pipeline tail for the rest");
+        }
+
+        _tail = tail;
+        _model = firstStage;
         _options = options;
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _eosTokenIds = eosTokenIds.ToHashSet();
         _budget = new KvTokenBudget(options.KvCacheTokens);
         _visionCache = new VisionEmbeddingCache(options.VisionCacheBytes);
-        _contextLength = options.MaxContextTokens > 0 ? Math.Min(options.MaxContextTokens, model.Config.MaxPositionEmbeddings) : model.Config.MaxPositionEmbeddings;
-        _mergeSize = model.Config.VisionSettings.SpatialMergeSize;
+        _contextLength = options.MaxContextTokens > 0 ? Math.Min(options.MaxContextTokens, firstStage.Config.MaxPositionEmbeddings) : firstStage.Config.MaxPositionEmbeddings;
+        _mergeSize = firstStage.Config.VisionSettings.SpatialMergeSize;
         _metrics = metrics;
         _gauges = metrics?.Track(Snapshot);
         _thread = new Thread(Loop) { Name = "qwen2vl-engine", IsBackground = true };
