@@ -25,7 +25,7 @@ public static class ServeCommand
         ("--dtype", "Dtype", "float32 | bfloat16 (default bfloat16)"),
         ("--device", "Device", "cpu | cuda | cuda:N (default cpu)"),
         ("--threads", "Threads", "LibTorch threads (default: one per core)"),
-        ("--layers", "Layers", "layer range a:b this worker serves (default: all)"),
+        ("--pipeline-stages", "PipelineStages", "run the model as N pipeline stages in child processes over loopback gRPC (default 1)"),
         ("--kv-cache-tokens", "Engine:KvCacheTokens", "KV cache budget in tokens (default 32768)"),
         ("--max-batch-tokens", "Engine:MaxBatchTokens", "tokens computed per scheduler step (default 512)"),
         ("--max-model-len", "Engine:MaxContextTokens", "context length limit (default: the model's)"),

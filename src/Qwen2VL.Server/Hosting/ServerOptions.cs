@@ -57,8 +57,11 @@ public sealed class ServerOptions
     /// <summary>LibTorch threads; 0 keeps its default (one per core).</summary>
     public int Threads { get; set; }
 
-    /// <summary>Layers this worker serves, <c>a:b</c>; empty means the whole model.</summary>
-    public string? Layers { get; set; }
+    /// <summary>
+    /// Run the model as this many pipeline stages: stage 0 in this process (it drives the engine), the others as child
+    /// processes (<c>stage</c> command) chained over loopback gRPC. 1 keeps the whole model in this process.
+    /// </summary>
+    public int PipelineStages { get; set; } = 1;
 
     public EngineOptions Engine { get; set; } = new();
 }

@@ -8,7 +8,9 @@ using Qwen2VL.Server.Health;
 using Qwen2VL.Grains.Abstractions;
 using Qwen2VL.Grains.Abstractions.Workers;
 using Qwen2VL.Model;
+using Qwen2VL.Model.Config;
 using Qwen2VL.Model.Stages;
+using Qwen2VL.Worker.Client;
 using Qwen2VL.Processing.Media;
 using Qwen2VL.Processing.Prompt;
 using Qwen2VL.Processing.Video;
@@ -92,12 +94,28 @@ public sealed partial class LocalWorker : BackgroundService
         TorchRuntime.SetThreads(_options.Threads);
         var placement = new ModelPlacement(TorchRuntime.ParseDType(_options.Dtype), TorchRuntime.ParseDevice(_options.Device));
         var started = DateTime.UtcNow;
-        var stage = Qwen2VLStage.Load(folder, placement);
         var prompts = PromptBuilder.FromCheckpoint(folder);
         var defaults = GenerationDefaults.Load(folder, prompts.Tokenizer.EosTokenIds);
-        var engine = new InferenceEngine(stage, defaults.EosTokenIds, _options.Engine, _loggers.CreateLogger<InferenceEngine>(), metrics: _metrics);
+        ChildStages? children = null;
+        GrpcPipelineTail? tail = null;
+        Qwen2VLStage stage;
+        if (_options.PipelineStages > 1)
+        {
+            var config = Qwen2VLConfig.Load(folder);
+            var ranges = Model.Stages.LayerRange.Split(config.NumHiddenLayers, _options.PipelineStages);
+            children = await ChildStages.StartAsync(folder, ranges.Skip(1).ToList(), _options.Dtype, _options.Threads, _options.Engine.KvCacheTokens,
+                _logger, cancellationToken).ConfigureAwait(false);
+            stage = Qwen2VLStage.Load(folder, placement, ranges[0]);
+            tail = new GrpcPipelineTail(WorkerChannel.Create(children.FirstAddress), ranges[0].End);
+        }
+        else
+        {
+            stage = Qwen2VLStage.Load(folder, placement);
+        }
+
+        var engine = new InferenceEngine(stage, tail, defaults.EosTokenIds, _options.Engine, _loggers.CreateLogger<InferenceEngine>(), metrics: _metrics);
         LogLoaded(_logger, model, folder, placement.DType.ToString(), (DateTime.UtcNow - started).TotalSeconds);
-        return new LoadedModel(stage, new TextGenerator(engine, prompts), defaults, new VideoLoader());
+        return new LoadedModel(stage, new TextGenerator(engine, prompts), defaults, new VideoLoader(), tail, children);
     }
 
     private async Task RegisterAndHeartbeatAsync(LoadedModel model, CancellationToken stoppingToken)
@@ -142,11 +160,24 @@ public sealed partial class LocalWorker : BackgroundService
 }
 
 /// <summary>What a loaded worker holds.</summary>
-public sealed record LoadedModel(Qwen2VLStage Stage, TextGenerator Generator, GenerationDefaults Defaults, VideoLoader Videos) : IAsyncDisposable
+public sealed record LoadedModel(Qwen2VLStage Stage, TextGenerator Generator, GenerationDefaults Defaults, VideoLoader Videos,
+    GrpcPipelineTail? Tail = null, ChildStages? Children = null) : IAsyncDisposable
 {
+    public int TotalLayers => Stage.Config.NumHiddenLayers;
+
     public async ValueTask DisposeAsync()
     {
         await Generator.Engine.DisposeAsync().ConfigureAwait(false);
+        if (Tail is not null)
+        {
+            await Tail.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (Children is not null)
+        {
+            await Children.DisposeAsync().ConfigureAwait(false);
+        }
+
         Stage.Dispose();
     }
 }
