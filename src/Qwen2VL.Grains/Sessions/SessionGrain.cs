@@ -8,6 +8,7 @@ using Qwen2VL.Grains.Abstractions.Generation;
 using Qwen2VL.Grains.Abstractions.Media;
 using Qwen2VL.Grains.Abstractions.Sessions;
 using Qwen2VL.Grains.Abstractions.Workers;
+using Qwen2VL.Grains.Generation;
 using Qwen2VL.Grains.Hosting;
 
 namespace Qwen2VL.Grains.Sessions;
@@ -153,82 +154,30 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
             var sampling = State.DefaultSampling.With(request.Sampling);
             var directory = GrainFactory.GetWorkerDirectory();
             string? affinity = PrefixAffinity.For(State.ModelId, State.SystemPrompt);
-            var answer = new AnswerTranscript();
-            var tried = new List<string>();
-            string? lastFailure = null;
-            GenerationFinished? finished = null;
+            var run = new FailoverRun(_backend, _options.MaxGenerationAttempts);
             KvLease? lease = null;
-            int continuationLength = 0;
-
-            while (finished is null)
-            {
-                if (tried.Count >= _options.MaxGenerationAttempts)
+            var tokens = run.RunAsync(
+                tried => directory.AcquirePipelineAsync(new PipelineRequest(State.ModelId, State.Lease?.Pipeline, affinity, [.. tried])),
+                (pipeline, continuation) =>
                 {
-                    throw Unavailable(key, tried, lastFailure);
-                }
-
-                var pipeline = await directory.AcquirePipelineAsync(
-                    new PipelineRequest(State.ModelId, State.Lease?.Pipeline, affinity, [.. tried]));
-                if (pipeline is null)
+                    lease = LeaseOn(pipeline);
+                    return new GenerationRequest(pipeline, key.TenantId, KvLease.SequenceKeyFor(key, lease.Epoch), conversation,
+                        FailoverRun.RemainingBudget(sampling, continuation.Length), KeepCache: true, requestId, continuation, request.MaxContextTokens);
+                },
+                (pipeline, failure) =>
                 {
-                    throw Unavailable(key, tried, lastFailure);
-                }
-
-                lease = LeaseOn(pipeline);
-                tried.Add(pipeline.Id);
-                continuationLength = answer.TokenCount;
-                var generation = new GenerationRequest(
-                    pipeline,
-                    key.TenantId,
-                    KvLease.SequenceKeyFor(key, lease.Epoch),
-                    conversation,
-                    RemainingBudget(sampling, continuationLength),
-                    KeepCache: true,
-                    requestId,
-                    answer.SnapshotTokenIds(),
-                    request.MaxContextTokens);
-
-                await using var events = _backend.GenerateAsync(generation, cancellationToken).GetAsyncEnumerator(cancellationToken);
-                while (true)
-                {
-                    GenerationEvent? next;
-                    try
-                    {
-                        next = await events.MoveNextAsync() ? events.Current : null;
-                    }
-                    catch (PipelineFailureException failure)
-                    {
-                        lastFailure = failure.Message;
-                        LogPipelineFailed(failure, key.ToString(), requestId, pipeline.Id, answer.TokenCount);
-                        break;
-                    }
-
-                    if (next is GeneratedTokens tokens)
-                    {
-                        answer.Append(tokens);
-                        yield return new TextDelta(tokens.Text, tokens.TokenIds);
-                    }
-                    else if (next is GenerationFinished end)
-                    {
-                        finished = end;
-                        break;
-                    }
-                    else
-                    {
-                        lastFailure = $"pipeline '{pipeline.Id}' ended the stream without a final event";
-                        LogPipelineFailed(null, key.ToString(), requestId, pipeline.Id, answer.TokenCount);
-                        break;
-                    }
-                }
-
-                if (finished is null)
-                {
+                    LogPipelineFailed(failure, key.ToString(), requestId, pipeline.Id, run.Answer.TokenCount);
                     // The cache on that pipeline is gone or unusable; a later turn must not be sent back to it.
                     State.Lease = null;
-                }
+                },
+                () => Unavailable(key, run.Tried, run.LastFailure),
+                cancellationToken);
+            await foreach (var generated in tokens)
+            {
+                yield return new TextDelta(generated.Text, generated.TokenIds);
             }
 
-            var result = await StoreTurnAsync(key, requestId, request.Messages, answer, finished, lease!, continuationLength);
+            var result = await StoreTurnAsync(key, requestId, request.Messages, run.Answer, run.Finished!, lease!, run.ContinuationLength);
             yield return new TurnCompleted(requestId, result.FinishReason, result.Usage, result.Text, Replayed: false);
         }
         finally
@@ -291,10 +240,6 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         return new KvLease(pipeline, CoveredTokens: 0, epoch);
     }
 
-    private static SamplingSettings RemainingBudget(SamplingSettings sampling, int alreadyGenerated) =>
-        alreadyGenerated > 0 && sampling.MaxTokens is int max
-            ? sampling with { MaxTokens = Math.Max(1, max - alreadyGenerated) }
-            : sampling;
 
     private List<ChatMessage> BuildConversation(IReadOnlyList<ChatMessage> newMessages)
     {

@@ -9,6 +9,7 @@ using Qwen2VL.Grains.Abstractions.Chat;
 using Qwen2VL.Grains.Abstractions.Generation;
 using Qwen2VL.Grains.Abstractions.Sessions;
 using Qwen2VL.Grains.Abstractions.Workers;
+using Qwen2VL.Grains.Generation;
 using Qwen2VL.Grains.Sessions;
 
 namespace Qwen2VL.Grains.Stateless;
@@ -42,64 +43,22 @@ public sealed partial class StatelessChatGrain : Grain, IStatelessChatGrain
         string requestId = string.IsNullOrEmpty(request.RequestId) ? Guid.NewGuid().ToString("n") : request.RequestId;
         var directory = GrainFactory.GetWorkerDirectory();
         string affinity = AffinityKey(request);
-        var answer = new AnswerTranscript();
-        var tried = new List<string>();
-        string? lastFailure = null;
-        GenerationFinished? finished = null;
-        int continuation = 0;
-        while (finished is null)
+        var run = new FailoverRun(_backend, _options.MaxGenerationAttempts);
+        var tokens = run.RunAsync(
+            tried => directory.AcquirePipelineAsync(new PipelineRequest(request.ModelId, null, affinity, [.. tried])),
+            (pipeline, continuation) => new GenerationRequest(pipeline, request.TenantId, $"{request.TenantId}/stateless/{requestId}",
+                request.Conversation, FailoverRun.RemainingBudget(request.Sampling, continuation.Length), KeepCache: false, requestId, continuation, request.MaxContextTokens),
+            (pipeline, failure) => LogPipelineFailed(failure, requestId, pipeline.Id, run.Answer.TokenCount),
+            () => Unavailable(request, run.Tried, run.LastFailure),
+            cancellationToken);
+        await foreach (var generated in tokens)
         {
-            if (tried.Count >= _options.MaxGenerationAttempts)
-            {
-                throw Unavailable(request, tried, lastFailure);
-            }
-
-            var pipeline = await directory.AcquirePipelineAsync(new PipelineRequest(request.ModelId, null, affinity, [.. tried]))
-                ?? throw Unavailable(request, tried, lastFailure);
-            tried.Add(pipeline.Id);
-            continuation = answer.TokenCount;
-            var sampling = continuation > 0 && request.Sampling.MaxTokens is int max
-                ? request.Sampling with { MaxTokens = Math.Max(1, max - continuation) }
-                : request.Sampling;
-            var generation = new GenerationRequest(pipeline, request.TenantId, $"{request.TenantId}/stateless/{requestId}",
-                request.Conversation, sampling, KeepCache: false, requestId, answer.SnapshotTokenIds(), request.MaxContextTokens);
-
-            await using var events = _backend.GenerateAsync(generation, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            while (true)
-            {
-                GenerationEvent? next;
-                try
-                {
-                    next = await events.MoveNextAsync() ? events.Current : null;
-                }
-                catch (PipelineFailureException failure)
-                {
-                    lastFailure = failure.Message;
-                    LogPipelineFailed(failure, requestId, pipeline.Id, answer.TokenCount);
-                    break;
-                }
-
-                if (next is GeneratedTokens tokens)
-                {
-                    answer.Append(tokens);
-                    yield return new TextDelta(tokens.Text, tokens.TokenIds);
-                }
-                else if (next is GenerationFinished end)
-                {
-                    finished = end;
-                    break;
-                }
-                else
-                {
-                    lastFailure = $"pipeline '{pipeline.Id}' ended the stream without a final event";
-                    break;
-                }
-            }
+            yield return new TextDelta(generated.Text, generated.TokenIds);
         }
 
-        int prompt = finished.PromptTokens - continuation;
-        var usage = new TurnUsage(prompt, answer.TokenCount, Math.Min(finished.CachedPromptTokens, prompt));
-        yield return new TurnCompleted(requestId, finished.FinishReason, usage, answer.Text, Replayed: false);
+        int prompt = run.Finished!.PromptTokens - run.ContinuationLength;
+        var usage = new TurnUsage(prompt, run.Answer.TokenCount, Math.Min(run.Finished.CachedPromptTokens, prompt));
+        yield return new TurnCompleted(requestId, run.Finished.FinishReason, usage, run.Answer.Text, Replayed: false);
     }
 
     /// <summary>Requests sharing their first message (usually the system prompt) meet on the same pipeline.</summary>
@@ -114,5 +73,5 @@ public sealed partial class StatelessChatGrain : Grain, IStatelessChatGrain
         new($"{request.TenantId}/stateless", request.ModelId, tried.Count, tried, _options.RetryAfter, lastFailure);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "stateless request {RequestId}: pipeline {PipelineId} failed after {Tokens} tokens; trying another")]
-    private partial void LogPipelineFailed(Exception exception, string requestId, string pipelineId, int tokens);
+    private partial void LogPipelineFailed(Exception? exception, string requestId, string pipelineId, int tokens);
 }

@@ -50,7 +50,7 @@ public sealed class ClusterChatBackend : IChatBackend
         }
 
         var conversation = await ToGrainMessagesAsync(call, cancellationToken).ConfigureAwait(false);
-        var sampling = ToSettings(call.Sampling);
+        var sampling = SamplingMapping.ToSettings(call.Sampling);
         string requestId = call.IdempotencyKey ?? Guid.NewGuid().ToString("n");
         var events = call.SessionId is null
             ? _grains.GetGrain<IStatelessChatGrain>(0).GenerateAsync(new StatelessChatRequest(call.TenantId, _modelId, conversation, sampling, requestId), cancellationToken)
@@ -171,20 +171,6 @@ public sealed class ClusterChatBackend : IChatBackend
 
         return await _media.PutAsync(tenantId, fetched.Data, fetched.MediaType, cancellationToken).ConfigureAwait(false);
     }
-
-    private static SamplingSettings ToSettings(ChatSampling s) => new()
-    {
-        Temperature = s.Temperature,
-        TopP = s.TopP,
-        TopK = s.TopK,
-        MinP = s.MinP,
-        RepetitionPenalty = s.RepetitionPenalty,
-        PresencePenalty = s.PresencePenalty == 0 ? null : s.PresencePenalty,
-        FrequencyPenalty = s.FrequencyPenalty == 0 ? null : s.FrequencyPenalty,
-        Seed = s.Seed,
-        MaxTokens = s.MaxTokens,
-        Stop = s.Stop.Count == 0 ? null : s.Stop,
-    };
 
     private static ChatBackendException? Translate(Exception e) => e switch
     {

@@ -27,7 +27,7 @@ public sealed class GrainSessionDirectory : ISessionDirectory
         string id = session.SessionId ?? Guid.NewGuid().ToString("n");
         try
         {
-            var created = await Session(tenantId, id).CreateAsync(new CreateSessionRequest(session.Model, session.SystemPrompt, ToSettings(session.DefaultSampling))).ConfigureAwait(false);
+            var created = await Session(tenantId, id).CreateAsync(new CreateSessionRequest(session.Model, session.SystemPrompt, SamplingMapping.ToSettings(session.DefaultSampling))).ConfigureAwait(false);
             return await ToGatewayAsync(created, withHistory: true, cancellationToken).ConfigureAwait(false);
         }
         catch (SessionAlreadyExistsException e)
@@ -116,7 +116,7 @@ public sealed class GrainSessionDirectory : ISessionDirectory
             }
         }
 
-        return new GatewaySession(info.Key.SessionId, info.ModelId, info.SystemPrompt, ToSampling(info.DefaultSampling),
+        return new GatewaySession(info.Key.SessionId, info.ModelId, info.SystemPrompt, SamplingMapping.ToSampling(info.DefaultSampling),
             info.CreatedAt, info.UpdatedAt, info.TurnCount, info.HistoryTokens, history);
     }
 
@@ -125,23 +125,6 @@ public sealed class GrainSessionDirectory : ISessionDirectory
         var stored = await _media.GetAsync(tenantId, media.ContentHash, cancellationToken).ConfigureAwait(false);
         return stored is null ? $"data:{media.MediaType};base64," : $"data:{media.MediaType};base64,{Convert.ToBase64String(stored.Bytes.Span)}";
     }
-
-    private static SamplingSettings ToSettings(ChatSampling s) => new()
-    {
-        Temperature = s.Temperature,
-        TopP = s.TopP,
-        TopK = s.TopK,
-        MinP = s.MinP,
-        RepetitionPenalty = s.RepetitionPenalty,
-        PresencePenalty = s.PresencePenalty == 0 ? null : s.PresencePenalty,
-        FrequencyPenalty = s.FrequencyPenalty == 0 ? null : s.FrequencyPenalty,
-        Seed = s.Seed,
-        MaxTokens = s.MaxTokens,
-        Stop = s.Stop.Count == 0 ? null : s.Stop,
-    };
-
-    private static ChatSampling ToSampling(SamplingSettings s) => new(s.Temperature, s.TopP, s.TopK, s.MinP, s.RepetitionPenalty,
-        s.PresencePenalty ?? 0, s.FrequencyPenalty ?? 0, s.Seed, s.MaxTokens, s.Stop ?? Array.Empty<string>(), Logprobs: false, TopLogprobs: 0);
 
     private static string EncodeToken(string lastId) => Convert.ToBase64String(Encoding.UTF8.GetBytes("after:" + lastId));
 
