@@ -11,14 +11,16 @@ namespace Qwen2VL.Model.Layers;
 public sealed class RmsNorm : nn.Module
 {
     private readonly Parameter _weight;
-    private readonly double _eps;
+    // Held for the module's lifetime: a temporary Scalar (from an implicit double conversion) can be finalized by
+    // the GC while LibTorch still reads it, which showed up as rare "toFloat" failures under load.
+    private readonly Scalar _eps;
 
     /// <summary>Creates an uninitialised norm over <paramref name="dim"/> features.</summary>
     public RmsNorm(int dim, double eps, ModelPlacement placement)
         : base(nameof(RmsNorm))
     {
         ArgumentNullException.ThrowIfNull(placement);
-        _eps = eps;
+        _eps = eps.ToScalar();
         _weight = placement.NewParameter(dim);
         register_parameter("weight", _weight);
     }
@@ -28,8 +30,8 @@ public sealed class RmsNorm : nn.Module
     {
         using var scope = NewDisposeScope();
         var x = input.to(ScalarType.Float32);
-        var variance = x.pow(2).mean(new long[] { -1 }, keepdim: true);
-        var normed = (x * (variance + _eps).rsqrt()).to(input.dtype);
+        var variance = x.square().mean(new long[] { -1 }, keepdim: true);
+        var normed = (x * variance.add(_eps).rsqrt()).to(input.dtype);
         return (_weight * normed).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Qwen2VL.Model.Layers;
 using static TorchSharp.torch;
 
 namespace Qwen2VL.Model.Sampling;
@@ -29,7 +30,7 @@ public static class InverseCdfDraw
         var total = cdf[TensorIndex.Ellipsis, TensorIndex.Slice(-1)];
         var u = tensor(uniforms.ToArray(), device: probs.device).unsqueeze(1);
         // x must stay strictly below the total, or the count could run past the last non-zero token.
-        var x = (u * total).minimum(total * (1 - 1e-12));
+        var x = (u * total).minimum(total.mul(Scalars.JustBelowOne));
         var index = (cdf <= x).sum(-1).clamp_max(vocab - 1);
         return index.MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using Qwen2VL.Model.Layers;
 using static TorchSharp.torch;
 
 namespace Qwen2VL.Model.Sampling;
@@ -17,6 +18,6 @@ public static class MinPFilter
         using var scope = NewDisposeScope();
         var probs = logits.softmax(-1);
         var (top, _) = probs.max(-1, keepdim: true);
-        return logits.masked_fill(probs < (top * minP), float.NegativeInfinity).MoveToOuterDisposeScope();
+        return logits.masked_fill(probs < (top * minP), Scalars.NegativeInfinity).MoveToOuterDisposeScope();
     }
 }

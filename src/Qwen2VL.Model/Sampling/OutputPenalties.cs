@@ -1,3 +1,4 @@
+using Qwen2VL.Model.Layers;
 using static TorchSharp.torch;
 
 namespace Qwen2VL.Model.Sampling;
@@ -18,7 +19,7 @@ public static class OutputPenalties
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(counts);
         using var scope = NewDisposeScope();
-        var present = (counts > 0).to(logits.dtype);
+        var present = counts.gt(Scalars.Zero).to(logits.dtype);
         return (logits - (counts * frequency) - (present * presence)).MoveToOuterDisposeScope();
     }
 }

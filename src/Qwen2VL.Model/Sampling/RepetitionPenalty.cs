@@ -1,3 +1,4 @@
+using Qwen2VL.Model.Layers;
 using static TorchSharp.torch;
 
 namespace Qwen2VL.Model.Sampling;
@@ -18,7 +19,7 @@ public static class RepetitionPenalty
         ArgumentNullException.ThrowIfNull(logits);
         using var scope = NewDisposeScope();
         // where(x < 0, x·p, x/p) is the reference formula; 0 stays 0 either way.
-        var penalised = where(logits < 0, logits * penalty, logits / penalty);
+        var penalised = where(logits.lt(Scalars.Zero), logits * penalty, logits / penalty);
         return where(seen, penalised, logits).MoveToOuterDisposeScope();
     }
 }

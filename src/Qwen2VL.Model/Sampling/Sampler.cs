@@ -1,3 +1,4 @@
+using Qwen2VL.Model.Layers;
 using static TorchSharp.torch;
 
 namespace Qwen2VL.Model.Sampling;
@@ -150,7 +151,7 @@ public sealed class Sampler
         var chosenLogit = raw.gather(1, chosen.unsqueeze(1));
         float[] chosenLogprob = (chosenLogit - logSumExp).squeeze(1).cpu().data<float>().ToArray();
         // Rank as vLLM counts it: 1 + the number of tokens strictly more likely.
-        long[] rank = ((raw > chosenLogit).sum(-1) + 1).cpu().data<long>().ToArray();
+        long[] rank = (raw > chosenLogit).sum(-1).add(Scalars.OneInteger).cpu().data<long>().ToArray();
 
         int topN = sequences.Max(s => s.Parameters.TopLogprobs);
         float[] topValues = [];

@@ -1,3 +1,4 @@
+using Qwen2VL.Model.Layers;
 using static TorchSharp.torch;
 
 namespace Qwen2VL.Model.Sampling;
@@ -32,8 +33,8 @@ public static class TopKFilter
         using var scope = NewDisposeScope();
         var (values, _) = logits.topk((int)kMax, dim: -1, largest: true, sorted: true);
         var kTensor = tensor(k, device: logits.device).unsqueeze(1);
-        var kth = values.gather(1, (kTensor - 1).clamp_min(0));
-        var threshold = where(kTensor > 0, kth, full_like(kth, float.NegativeInfinity));
-        return logits.masked_fill(logits < threshold, float.NegativeInfinity).MoveToOuterDisposeScope();
+        var kth = values.gather(1, kTensor.sub(Scalars.OneInteger).clamp_min(Scalars.ZeroInteger));
+        var threshold = where(kTensor.gt(Scalars.ZeroInteger), kth, full_like(kth, Scalars.NegativeInfinity));
+        return logits.masked_fill(logits < threshold, Scalars.NegativeInfinity).MoveToOuterDisposeScope();
     }
 }

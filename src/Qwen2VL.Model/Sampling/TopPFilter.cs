@@ -1,3 +1,4 @@
+using Qwen2VL.Model.Layers;
 using static TorchSharp.torch;
 
 namespace Qwen2VL.Model.Sampling;
@@ -38,14 +39,14 @@ public static class TopPFilter
             {
                 var keepCandidate = Keep(candidates, topP, off);
                 var keep = zeros_like(probs, ScalarType.Bool).scatter(1, candidateIds, keepCandidate).logical_or(off);
-                return logits.masked_fill(keep.logical_not(), float.NegativeInfinity).MoveToOuterDisposeScope();
+                return logits.masked_fill(keep.logical_not(), Scalars.NegativeInfinity).MoveToOuterDisposeScope();
             }
         }
 
         var (sorted, order) = probs.sort(dim: -1, descending: true);
         var keepSorted = Keep(sorted, topP, off);
         var drop = zeros_like(keepSorted).scatter(1, order, keepSorted.logical_not());
-        return logits.masked_fill(drop, float.NegativeInfinity).MoveToOuterDisposeScope();
+        return logits.masked_fill(drop, Scalars.NegativeInfinity).MoveToOuterDisposeScope();
     }
 
     /// <summary>Which of the probabilities (sorted descending per row) stay in the nucleus.</summary>
