@@ -181,6 +181,9 @@ public sealed class ClusterChatBackend : IChatBackend
         SessionBusyException b => new ChatBackendException(ChatFailure.InvalidRequest, b.Message, "session_busy", inner: b),
         SessionNotFoundException n => new ChatBackendException(ChatFailure.NotFound, n.Message, "session_not_found", inner: n),
         MediaNotFoundException m => new ChatBackendException(ChatFailure.InvalidRequest, m.Message, "media_not_found", inner: m),
+        // The control plane is unreachable or a silo died mid-call: retriable, not the request's fault.
+        TimeoutException or OrleansException => new ChatBackendException(ChatFailure.Unavailable,
+            $"the cluster could not complete the request: {e.Message}", "cluster_unavailable", inner: e) { RetryAfter = TimeSpan.FromSeconds(2) },
         _ => null,
     };
 }

@@ -32,10 +32,12 @@ namespace Qwen2VL.Server.Hosting;
 /// </summary>
 public static class ServerHost
 {
-    public static WebApplication Build(string[] args, IDictionary<string, string?> commandLine)
+    /// <param name="configureLogging">Adds logging providers (tests record errors with it).</param>
+    public static WebApplication Build(string[] args, IDictionary<string, string?> commandLine, Action<ILoggingBuilder>? configureLogging = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(commandLine);
+        configureLogging?.Invoke(builder.Logging);
         var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
         options.Engine.Validate();
         var roles = ServerRoleParser.Parse(options.Role);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
 using Qwen2VL.Server.Hosting;
 using Qwen2VL.Tests.Shared;
 
@@ -27,6 +28,9 @@ public sealed class EmbeddedServer : IAsyncLifetime
 
     public string ModelName => "tiny";
 
+    /// <summary>Errors the server logged, for failure messages of tests that see a 5xx.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Errors { get; } = new();
+
     public async Task InitializeAsync()
     {
         var settings = new Dictionary<string, string?>
@@ -43,7 +47,7 @@ public sealed class EmbeddedServer : IAsyncLifetime
             ["Qwen2VL:ApiKeys:1"] = $"tenant-b:{OtherTenantKey}",
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        _app = ServerHost.Build(Array.Empty<string>(), settings);
+        _app = ServerHost.Build(Array.Empty<string>(), settings, logging => logging.AddProvider(new ErrorLogRecorder(Errors)));
         await _app.StartAsync();
         using var http = new HttpClient { BaseAddress = HttpAddress };
         var deadline = DateTime.UtcNow.AddSeconds(60);

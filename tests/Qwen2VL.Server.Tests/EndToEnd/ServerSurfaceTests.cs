@@ -74,7 +74,7 @@ public sealed class ServerSurfaceTests
         http.DefaultRequestHeaders.Authorization = new("Bearer", EmbeddedServer.ApiKey);
         using var completion = await http.PostAsync("/v1/chat/completions",
             new StringContent("""{"model": "tiny", "max_tokens": 3, "messages": [{"role": "user", "content": "metrics please"}]}""", Encoding.UTF8, "application/json"));
-        Assert.True(completion.IsSuccessStatusCode, await completion.Content.ReadAsStringAsync());
+        Assert.True(completion.IsSuccessStatusCode, await completion.Content.ReadAsStringAsync() + string.Join("\n", _server.Errors));
 
         string metrics = await http.GetStringAsync("/metrics");
 
