@@ -1,6 +1,7 @@
 #pragma warning disable OPENAI001 // Seed is marked experimental in the SDK; the API field is stable.
 using System.ClientModel;
 using System.Text;
+using System.Text.Json;
 using OpenAI;
 using OpenAI.Chat;
 using Qwen2VL.Tests.Shared;
@@ -8,21 +9,13 @@ using Qwen2VL.Tests.Shared;
 namespace Qwen2VL.Server.Tests.Remote;
 
 /// <summary>One <c>gateway,silo</c> process and one worker process, answering through the OpenAI API.</summary>
-public sealed class RemoteWorkerTests : IAsyncLifetime
+public sealed class RemoteWorkerTests : IClassFixture<OneWorkerCluster>
 {
-    private RemoteCluster? _cluster;
+    private readonly OneWorkerCluster _fixture;
 
-    private RemoteCluster Cluster => _cluster!;
+    public RemoteWorkerTests(OneWorkerCluster fixture) => _fixture = fixture;
 
-    public async Task InitializeAsync() => _cluster = await RemoteCluster.StartAsync(workers: 1);
-
-    public async Task DisposeAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-    }
+    private RemoteCluster Cluster => _fixture.Cluster;
 
     private ChatClient Client() => new(RemoteCluster.ModelName, new ApiKeyCredential(RemoteCluster.ApiKey),
         new OpenAIClientOptions { Endpoint = new Uri(Cluster.HttpAddress, "/v1"), NetworkTimeout = TimeSpan.FromSeconds(60) });
@@ -37,7 +30,7 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
 
         Assert.Equal(answer, completion.Content[0].Text);
         Assert.Equal(tokens, completion.Usage.OutputTokenCount);
-        Assert.Single(Cluster.Workers, w => w.HasLine("generating request "));
+        Assert.True(Cluster.Workers[0].HasLine("generating request "), "the worker process did not serve the request");
     }
 
     [Fact]
@@ -56,5 +49,52 @@ public sealed class RemoteWorkerTests : IAsyncLifetime
         }
 
         Assert.Equal(answer, text.ToString());
+    }
+
+    [Fact]
+    public async Task Session_SecondTurnOnRemoteWorker_ReusesItsCache()
+    {
+        using var http = new HttpClient { BaseAddress = Cluster.HttpAddress, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", RemoteCluster.ApiKey);
+        string session = "remote-" + Guid.NewGuid().ToString("n")[..8];
+
+        using var first = await PostAsync(http, session, "first turn");
+        using var second = await PostAsync(http, session, "second turn");
+
+        var usage = second.RootElement.GetProperty("usage");
+        int prompt = usage.GetProperty("prompt_tokens").GetInt32();
+        int cached = usage.GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32();
+        Assert.True(cached > prompt / 2, $"expected most of the {prompt} prompt tokens from the worker's cache, got {cached}");
+    }
+
+    private static async Task<JsonDocument> PostAsync(HttpClient http, string session, string text)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent($$"""{"model": "tiny", "max_tokens": 4, "messages": [{"role": "user", "content": "{{text}}"}]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-Session-Id", session);
+        using var response = await http.SendAsync(request);
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonDocument.Parse(body);
+    }
+}
+
+/// <summary>The cluster the <see cref="RemoteWorkerTests"/> share.</summary>
+public sealed class OneWorkerCluster : IAsyncLifetime
+{
+    private RemoteCluster? _cluster;
+
+    public RemoteCluster Cluster => _cluster ?? throw new InvalidOperationException("the cluster has not started");
+
+    public async Task InitializeAsync() => _cluster = await RemoteCluster.StartAsync(workers: 1);
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
     }
 }
