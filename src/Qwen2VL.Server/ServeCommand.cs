@@ -18,6 +18,8 @@ public static class ServeCommand
         ("--host", "Host", "address to listen on (default 127.0.0.1)"),
         ("--http-port", "HttpPort", "HTTP/1.1 port for the OpenAI API, health and metrics (default 8080)"),
         ("--grpc-port", "GrpcPort", "HTTP/2 port for the gRPC API (default 8081)"),
+        ("--worker-port", "WorkerPort", "HTTP/2 port of the internal worker API, for --role worker (default 8082)"),
+        ("--advertise", "Advertise", "worker address registered with the cluster, host:port or URL (default http://<host>:<worker-port>)"),
         ("--silo-port", "SiloPort", "Orleans silo port (default 11111)"),
         ("--gateway-port", "GatewayPort", "Orleans gateway port (default 30000)"),
         ("--redis", "Redis", "Redis connection string for clustering and state (default: embedded, in memory)"),

@@ -21,14 +21,17 @@ using Qwen2VL.Server.Frontend;
 using Qwen2VL.Server.Health;
 using Qwen2VL.Server.Telemetry;
 using Qwen2VL.Server.Hub;
+using Qwen2VL.Server.Remote;
 using Qwen2VL.Server.Worker;
+using Qwen2VL.Worker;
 using StackExchange.Redis;
 
 namespace Qwen2VL.Server.Hosting;
 
 /// <summary>
 /// Composes the process from its roles: an Orleans silo (localhost clustering and in-memory state by default, Redis
-/// with <c>--redis</c>), the gateway's HTTP/1.1 and HTTP/2 endpoints, and the in-process model worker.
+/// with <c>--redis</c>), the gateway's HTTP/1.1 and HTTP/2 endpoints, and the model worker — called in-process by a
+/// silo in the same process, or serving the worker gRPC API on its own HTTP/2 endpoint for silos elsewhere.
 /// </summary>
 public static class ServerHost
 {
@@ -41,16 +44,18 @@ public static class ServerHost
         var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
         options.Engine.Validate();
         var roles = ServerRoleParser.Parse(options.Role);
+        var workerEndpoint = WorkerEndpoint.Resolve(options, roles);
+        bool servesWorkerApi = roles.HasFlag(ServerRoles.Worker) && workerEndpoint.Serve;
         builder.Services.Configure<ServerOptions>(builder.Configuration.GetSection(ServerOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServingReadiness>();
         builder.AddQwen2VLTelemetry(t => t.Role = options.Role);
         builder.Services.AddQwen2VLHealthChecks(Requirements(roles));
-        ConfigureKestrel(builder, options, roles);
+        ConfigureKestrel(builder, options, roles, servesWorkerApi);
         ConfigureOrleans(builder, options, roles);
         if (roles.HasFlag(ServerRoles.Worker))
         {
-            AddWorker(builder, options);
+            AddWorker(builder, workerEndpoint);
         }
 
         if (roles.HasFlag(ServerRoles.Gateway))
@@ -62,6 +67,11 @@ public static class ServerHost
         MirrorReadinessToGrpcHealth(app.Services);
         app.MapQwen2VLHealth();
         app.MapQwen2VLMetrics();
+        if (servesWorkerApi)
+        {
+            // Internal and unauthenticated: only on the worker port, never on the public gRPC port.
+            app.MapGrpcService<WorkerGrpcService>().RequireHost($"*:{options.WorkerPort}");
+        }
         if (roles.HasFlag(ServerRoles.Gateway))
         {
             app.MapOpenAiApi();
@@ -88,7 +98,7 @@ public static class ServerHost
         };
     }
 
-    private static void ConfigureKestrel(WebApplicationBuilder builder, ServerOptions options, ServerRoles roles)
+    private static void ConfigureKestrel(WebApplicationBuilder builder, ServerOptions options, ServerRoles roles, bool servesWorkerApi)
     {
         var address = IPAddress.Parse(options.Host == "localhost" ? "127.0.0.1" : options.Host);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -99,6 +109,14 @@ public static class ServerHost
             if (roles.HasFlag(ServerRoles.Gateway))
             {
                 kestrel.Listen(address, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+            }
+
+            if (servesWorkerApi)
+            {
+                // gRPC without TLS needs prior-knowledge HTTP/2; windows sized for requests that carry media bytes.
+                kestrel.Listen(address, options.WorkerPort, listen => listen.Protocols = HttpProtocols.Http2);
+                kestrel.Limits.Http2.InitialConnectionWindowSize = WorkerMessageLimits.Http2WindowBytes;
+                kestrel.Limits.Http2.InitialStreamWindowSize = WorkerMessageLimits.Http2WindowBytes;
             }
         });
     }
@@ -135,6 +153,8 @@ public static class ServerHost
                 builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
                 builder.Services.AddSingleton<IMediaStore, RedisMediaStore>();
             }
+
+            AddGenerationBackend(builder, sharedMediaStore: redis is not null);
         }
         else
         {
@@ -154,6 +174,13 @@ public static class ServerHost
                     client.UseRedisClustering(o => o.ConfigurationOptions = redis);
                 }
 
+                // Processes start in any order: keep trying until a silo answers rather than failing the start.
+                client.UseConnectionRetryFilter(async (_, cancellationToken) =>
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                    return true;
+                });
+
                 client.AddActivityPropagation();
             });
             if (redis is not null)
@@ -168,12 +195,31 @@ public static class ServerHost
         }
     }
 
-    private static void AddWorker(WebApplicationBuilder builder, ServerOptions options)
+    /// <summary>A silo reaches in-process workers directly and every other worker over gRPC.</summary>
+    private static void AddGenerationBackend(WebApplicationBuilder builder, bool sharedMediaStore)
     {
+        builder.Services.AddSingleton(new GrpcGenerationBackendOptions { SendMediaBytes = !sharedMediaStore });
+        builder.Services.AddSingleton<WorkerChannels>();
+        builder.Services.AddSingleton<GrpcGenerationBackend>();
+        builder.Services.AddSingleton<IGenerationBackend>(sp =>
+            new RoutingGenerationBackend(sp.GetRequiredService<GrpcGenerationBackend>(), sp.GetService<LocalGenerationBackend>()));
+    }
+
+    private static void AddWorker(WebApplicationBuilder builder, WorkerEndpoint endpoint)
+    {
+        builder.Services.AddSingleton(endpoint);
         builder.Services.AddSingleton(sp => new ModelResolver(HubSettings.FromEnvironment(), sp.GetRequiredService<ILogger<ModelResolver>>()));
         builder.Services.AddSingleton<LocalWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LocalWorker>());
-        builder.Services.AddSingleton<IGenerationBackend, LocalGenerationBackend>();
+        builder.Services.AddSingleton<LocalGenerationBackend>();
+        if (endpoint.Serve)
+        {
+            builder.Services.AddGrpc().AddServiceOptions<WorkerGrpcService>(grpc =>
+            {
+                grpc.MaxReceiveMessageSize = WorkerMessageLimits.DefaultMaxMessageBytes;
+                grpc.MaxSendMessageSize = WorkerMessageLimits.DefaultMaxMessageBytes;
+            });
+        }
     }
 
     private static void AddGateway(WebApplicationBuilder builder, ServerOptions options)

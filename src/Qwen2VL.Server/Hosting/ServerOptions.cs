@@ -26,6 +26,15 @@ public sealed class ServerOptions
     /// <summary>HTTP/2 port for gRPC (a plaintext endpoint cannot serve both on one port).</summary>
     public int GrpcPort { get; set; } = 8081;
 
+    /// <summary>HTTP/2 port of the internal worker gRPC API (Generate, ReleaseCache) of a worker in its own process.</summary>
+    public int WorkerPort { get; set; } = 8082;
+
+    /// <summary>
+    /// The worker address registered with the cluster, <c>host:port</c> or a URL; by default
+    /// <c>http://&lt;host&gt;:&lt;worker-port&gt;</c> for a worker without a silo, in-process for one with.
+    /// </summary>
+    public string? Advertise { get; set; }
+
     public int SiloPort { get; set; } = 11111;
 
     public int GatewayPort { get; set; } = 30000;

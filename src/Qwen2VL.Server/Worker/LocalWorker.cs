@@ -35,10 +35,13 @@ public sealed partial class LocalWorker : BackgroundService
     private readonly ILogger<LocalWorker> _logger;
     private readonly ILoggerFactory _loggers;
     private readonly EngineMetrics _metrics;
+    private readonly WorkerEndpoint _endpoint;
     private readonly TaskCompletionSource<LoadedModel> _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public LocalWorker(IOptions<ServerOptions> options, ModelResolver resolver, IGrainFactory grains, ReadinessState readiness, EngineMetrics metrics, ILoggerFactory loggers)
+    public LocalWorker(IOptions<ServerOptions> options, WorkerEndpoint endpoint, ModelResolver resolver, IGrainFactory grains, ReadinessState readiness,
+        EngineMetrics metrics, ILoggerFactory loggers)
     {
+        _endpoint = endpoint;
         _options = options.Value;
         _resolver = resolver;
         _grains = grains;
@@ -55,6 +58,9 @@ public sealed partial class LocalWorker : BackgroundService
     public string InstanceId { get; } = Guid.NewGuid().ToString("n");
 
     public string ModelId => ServedModelNames.For(_options);
+
+    /// <summary>The address this worker registers: in-process, or its worker gRPC endpoint.</summary>
+    public string Address => _endpoint.Address;
 
     /// <summary>The loaded model; faults if loading failed.</summary>
     public Task<LoadedModel> Loaded => _loaded.Task;
@@ -122,7 +128,7 @@ public sealed partial class LocalWorker : BackgroundService
     {
         var directory = _grains.GetWorkerDirectory();
         var config = model.Stage.Config;
-        var registration = new WorkerRegistration(WorkerId, InstanceId, InProcessAddress, ModelId,
+        var registration = new WorkerRegistration(WorkerId, InstanceId, Address, ModelId,
             new Grains.Abstractions.Workers.LayerRange(0, config.NumHiddenLayers), config.NumHiddenLayers,
             _options.Engine.MaxRunningSequences, _options.Engine.KvCacheTokens);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
@@ -138,7 +144,7 @@ public sealed partial class LocalWorker : BackgroundService
                     // Unknown to the directory (first start, or it forgot us after a silo failover): register again.
                     await directory.RegisterAsync(registration).ConfigureAwait(false);
                     registered = true;
-                    
+                    LogRegistered(_logger, WorkerId, Address);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -154,6 +160,9 @@ public sealed partial class LocalWorker : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "loading model {Model} failed; this worker will not serve")]
     private static partial void LogLoadFailed(ILogger logger, Exception exception, string model);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "worker {WorkerId} registered at {Address}")]
+    private static partial void LogRegistered(ILogger logger, string workerId, string address);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "worker heartbeat failed; retrying")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception);

@@ -27,24 +27,27 @@ public static class StageTracing
     /// </summary>
     public static Activity? StartStep(TraceContext? incoming, long step)
     {
+        var activity = StartServer(incoming, "qwen2vl.stage.forward");
+        activity?.SetTag("qwen2vl.step", step);
+        return activity;
+    }
+
+    /// <summary>Starts a server span named <paramref name="name"/> under the caller's context (see <see cref="StartStep"/>).</summary>
+    public static Activity? StartServer(TraceContext? incoming, string name)
+    {
         string? parent = string.IsNullOrEmpty(incoming?.Traceparent) ? null : incoming.Traceparent;
         string? state = string.IsNullOrEmpty(incoming?.Tracestate) ? null : incoming.Tracestate;
-        Activity? activity = null;
-        if (parent is not null && ActivityContext.TryParse(parent, state, out var context))
+        if (parent is null || !ActivityContext.TryParse(parent, state, out var context))
         {
-            activity = Source.StartActivity("qwen2vl.stage.forward", ActivityKind.Server, context);
-            activity ??= new Activity("qwen2vl.stage.forward").SetParentId(parent).Start();
-            if (state is not null)
-            {
-                activity.TraceStateString = state;
-            }
-        }
-        else
-        {
-            activity = Source.StartActivity("qwen2vl.stage.forward", ActivityKind.Server);
+            return Source.StartActivity(name, ActivityKind.Server);
         }
 
-        activity?.SetTag("qwen2vl.step", step);
+        var activity = Source.StartActivity(name, ActivityKind.Server, context) ?? new Activity(name).SetParentId(parent).Start();
+        if (state is not null)
+        {
+            activity.TraceStateString = state;
+        }
+
         return activity;
     }
 }

@@ -1,0 +1,174 @@
+using Google.Protobuf;
+using Qwen2VL.Grains.Abstractions.Chat;
+using Qwen2VL.Grains.Abstractions.Generation;
+using Qwen2VL.Grains.Abstractions.Workers;
+using Qwen2VL.Worker.V1;
+using GrainMessage = Qwen2VL.Grains.Abstractions.Chat.ChatMessage;
+using GrainPart = Qwen2VL.Grains.Abstractions.Chat.ContentPart;
+using GrainRequest = Qwen2VL.Grains.Abstractions.Generation.GenerationRequest;
+
+namespace Qwen2VL.Server.Remote;
+
+/// <summary>Converts generation requests between the grains' records and the worker API's <see cref="GenerateRequest"/>.</summary>
+public static class WorkerRequestWire
+{
+    /// <summary>The wire request for <paramref name="request"/>, with the bytes of the media in <paramref name="mediaBytes"/> (by hash) attached once each.</summary>
+    public static GenerateRequest ToProto(GrainRequest request, IReadOnlyDictionary<string, ReadOnlyMemory<byte>>? mediaBytes = null, TraceContext? trace = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var wire = new GenerateRequest
+        {
+            TenantId = request.TenantId,
+            SequenceKey = request.SequenceKey,
+            Sampling = ToProto(request.Sampling),
+            KeepCache = request.KeepCache,
+            RequestId = request.RequestId,
+            InstanceId = request.Pipeline.Stages[0].InstanceId,
+            Trace = trace,
+        };
+        wire.ContinuationTokenIds.Add(request.ContinuationTokenIds);
+        if (request.MaxContextTokens is int limit)
+        {
+            wire.MaxContextTokens = limit;
+        }
+
+        var attached = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var message in request.Conversation)
+        {
+            var wireMessage = new ConversationMessage { Role = ToProto(message.Role), ToolCallId = message.ToolCallId ?? "" };
+            foreach (var part in message.Content)
+            {
+                wireMessage.Parts.Add(part.Kind switch
+                {
+                    ContentKind.Image => new ConversationPart { Image = ToProto(part.Media!, mediaBytes, attached) },
+                    ContentKind.Video => new ConversationPart { Video = ToProto(part.Media!, mediaBytes, attached) },
+                    _ => new ConversationPart { Text = part.Text ?? "" },
+                });
+            }
+
+            wire.Conversation.Add(wireMessage);
+        }
+
+        return wire;
+    }
+
+    /// <summary>
+    /// The grain request <paramref name="request"/> describes, to run on <paramref name="self"/>.
+    /// </summary>
+    /// <exception cref="GenerationRejectedException">The request is malformed (<c>invalid_request</c>).</exception>
+    public static GrainRequest FromProto(GenerateRequest request, PipelineReference self)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Conversation.Count == 0)
+        {
+            throw Invalid("the conversation has no messages");
+        }
+
+        var conversation = new List<GrainMessage>(request.Conversation.Count);
+        for (int i = 0; i < request.Conversation.Count; i++)
+        {
+            var message = request.Conversation[i];
+            var parts = message.Parts.Select((p, j) => FromProto(p, i, j)).ToArray();
+            conversation.Add(new GrainMessage(FromProto(message.Role, i), parts, string.IsNullOrEmpty(message.ToolCallId) ? null : message.ToolCallId));
+        }
+
+        return new GrainRequest(self, request.TenantId, request.SequenceKey, conversation, FromProto(request.Sampling), request.KeepCache,
+            request.RequestId, request.ContinuationTokenIds.ToArray(), request.HasMaxContextTokens && request.MaxContextTokens > 0 ? request.MaxContextTokens : null);
+    }
+
+    /// <summary>The media bytes sent with <paramref name="request"/>, by content hash.</summary>
+    public static IReadOnlyDictionary<string, ReadOnlyMemory<byte>> InlineMedia(GenerateRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var media = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
+        foreach (var part in request.Conversation.SelectMany(m => m.Parts))
+        {
+            var item = part.KindCase switch
+            {
+                ConversationPart.KindOneofCase.Image => part.Image,
+                ConversationPart.KindOneofCase.Video => part.Video,
+                _ => null,
+            };
+            if (item is { Data.IsEmpty: false })
+            {
+                media.TryAdd(item.ContentHash, item.Data.Memory);
+            }
+        }
+
+        return media;
+    }
+
+    private static MediaPart ToProto(MediaReference media, IReadOnlyDictionary<string, ReadOnlyMemory<byte>>? bytes, HashSet<string> attached)
+    {
+        var part = new MediaPart { ContentHash = media.ContentHash, MediaType = media.MediaType };
+        // A picture repeated across turns travels once; the worker finds it by hash for the other parts.
+        if (bytes is not null && bytes.TryGetValue(media.ContentHash, out var data) && attached.Add(media.ContentHash))
+        {
+            part.Data = UnsafeByteOperations.UnsafeWrap(data);
+        }
+
+        return part;
+    }
+
+    private static GrainPart FromProto(ConversationPart part, int message, int index) => part.KindCase switch
+    {
+        ConversationPart.KindOneofCase.Text => GrainPart.FromText(part.Text),
+        ConversationPart.KindOneofCase.Image => GrainPart.FromImage(FromProto(part.Image, message, index)),
+        ConversationPart.KindOneofCase.Video => GrainPart.FromVideo(FromProto(part.Video, message, index)),
+        _ => throw Invalid($"part {index} of message {message} is empty"),
+    };
+
+    private static MediaReference FromProto(MediaPart media, int message, int index) =>
+        string.IsNullOrEmpty(media.ContentHash)
+            ? throw Invalid($"media part {index} of message {message} has no content hash")
+            : new MediaReference(media.ContentHash, media.MediaType);
+
+    private static MessageRole ToProto(ChatRole role) => role switch
+    {
+        ChatRole.System => MessageRole.System,
+        ChatRole.Assistant => MessageRole.Assistant,
+        ChatRole.Tool => MessageRole.Tool,
+        _ => MessageRole.User,
+    };
+
+    private static ChatRole FromProto(MessageRole role, int message) => role switch
+    {
+        MessageRole.System => ChatRole.System,
+        MessageRole.User => ChatRole.User,
+        MessageRole.Assistant => ChatRole.Assistant,
+        MessageRole.Tool => ChatRole.Tool,
+        _ => throw Invalid($"message {message} has no role"),
+    };
+
+    private static GenerationSampling ToProto(SamplingSettings settings)
+    {
+        var wire = new GenerationSampling();
+        if (settings.Temperature is float temperature) { wire.Temperature = temperature; }
+        if (settings.TopP is float topP) { wire.TopP = topP; }
+        if (settings.TopK is int topK) { wire.TopK = topK; }
+        if (settings.MinP is float minP) { wire.MinP = minP; }
+        if (settings.RepetitionPenalty is float repetition) { wire.RepetitionPenalty = repetition; }
+        if (settings.PresencePenalty is float presence) { wire.PresencePenalty = presence; }
+        if (settings.FrequencyPenalty is float frequency) { wire.FrequencyPenalty = frequency; }
+        if (settings.Seed is long seed) { wire.Seed = seed; }
+        if (settings.MaxTokens is int maxTokens) { wire.MaxTokens = maxTokens; }
+        if (settings.Stop is { } stop) { wire.Stop.Add(stop); }
+        return wire;
+    }
+
+    private static SamplingSettings FromProto(GenerationSampling? wire) => wire is null ? SamplingSettings.None : new SamplingSettings
+    {
+        Temperature = wire.HasTemperature ? wire.Temperature : null,
+        TopP = wire.HasTopP ? wire.TopP : null,
+        TopK = wire.HasTopK ? wire.TopK : null,
+        MinP = wire.HasMinP ? wire.MinP : null,
+        RepetitionPenalty = wire.HasRepetitionPenalty ? wire.RepetitionPenalty : null,
+        PresencePenalty = wire.HasPresencePenalty ? wire.PresencePenalty : null,
+        FrequencyPenalty = wire.HasFrequencyPenalty ? wire.FrequencyPenalty : null,
+        Seed = wire.HasSeed ? wire.Seed : null,
+        MaxTokens = wire.HasMaxTokens ? wire.MaxTokens : null,
+        Stop = wire.Stop.Count > 0 ? wire.Stop.ToArray() : null,
+    };
+
+    private static GenerationRejectedException Invalid(string message) => new("invalid_request", message);
+}

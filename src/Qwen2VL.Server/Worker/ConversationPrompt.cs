@@ -1,0 +1,51 @@
+using Qwen2VL.Grains.Abstractions.Chat;
+using Qwen2VL.Processing.Prompt;
+using Qwen2VL.Processing.Video;
+
+namespace Qwen2VL.Server.Worker;
+
+/// <summary>Turns a grain conversation (roles, text, media by hash) into the prompt messages the chat template renders.</summary>
+public static class ConversationPrompt
+{
+    /// <summary>Converts <paramref name="conversation"/>, loading each image and video through <paramref name="media"/>.</summary>
+    public static async Task<IReadOnlyList<PromptMessage>> BuildAsync(
+        IReadOnlyList<ChatMessage> conversation, MediaResolver media, VideoLoader videos, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(conversation);
+        ArgumentNullException.ThrowIfNull(media);
+        ArgumentNullException.ThrowIfNull(videos);
+        var messages = new List<PromptMessage>(conversation.Count);
+        foreach (var message in conversation)
+        {
+            var parts = new List<PromptPart>(message.Content.Count);
+            foreach (var part in message.Content)
+            {
+                switch (part.Kind)
+                {
+                    case ContentKind.Text:
+                        // Qwen2-VL's template has no tool role: tool results go into a user turn, wrapped as it expects.
+                        parts.Add(new PromptText(message.Role == ChatRole.Tool ? $"<tool_response>\n{part.Text}\n</tool_response>" : part.Text ?? ""));
+                        break;
+                    case ContentKind.Image:
+                        parts.Add(new PromptImage(await media.GetAsync(part.Media!, cancellationToken).ConfigureAwait(false)));
+                        break;
+                    case ContentKind.Video:
+                        var bytes = await media.GetAsync(part.Media!, cancellationToken).ConfigureAwait(false);
+                        parts.Add(new PromptVideo(await videos.LoadBytesAsync(bytes, cancellationToken: cancellationToken).ConfigureAwait(false)));
+                        break;
+                }
+            }
+
+            messages.Add(new PromptMessage(RoleName(message.Role), parts));
+        }
+
+        return messages;
+    }
+
+    private static string RoleName(ChatRole role) => role switch
+    {
+        ChatRole.System => "system",
+        ChatRole.Assistant => "assistant",
+        _ => "user",
+    };
+}

@@ -1,0 +1,100 @@
+#pragma warning disable OPENAI001 // Seed is marked experimental in the SDK; the API field is stable.
+using System.ClientModel;
+using System.Text;
+using System.Text.Json;
+using OpenAI;
+using OpenAI.Chat;
+using Qwen2VL.Tests.Shared;
+
+namespace Qwen2VL.Server.Tests.Remote;
+
+/// <summary>One <c>gateway,silo</c> process and one worker process, answering through the OpenAI API.</summary>
+public sealed class RemoteWorkerTests : IClassFixture<OneWorkerCluster>
+{
+    private readonly OneWorkerCluster _fixture;
+
+    public RemoteWorkerTests(OneWorkerCluster fixture) => _fixture = fixture;
+
+    private RemoteCluster Cluster => _fixture.Cluster;
+
+    private ChatClient Client() => new(RemoteCluster.ModelName, new ApiKeyCredential(RemoteCluster.ApiKey),
+        new OpenAIClientOptions { Endpoint = new Uri(Cluster.HttpAddress, "/v1"), NetworkTimeout = TimeSpan.FromSeconds(60) });
+
+    [Fact]
+    public async Task CompleteChat_GreedyOnRemoteWorker_EqualsDecodedGoldenTokens()
+    {
+        var (prompt, answer, tokens) = GoldenAnswers.For("a_text_only");
+
+        ChatCompletion completion = await Client().CompleteChatAsync(new ChatMessage[] { new UserChatMessage(prompt) },
+            new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = tokens });
+
+        Assert.Equal(answer, completion.Content[0].Text);
+        Assert.Equal(tokens, completion.Usage.OutputTokenCount);
+        Assert.True(Cluster.Workers[0].HasLine("generating request "), "the worker process did not serve the request");
+    }
+
+    [Fact]
+    public async Task CompleteChatStreaming_ImageOnRemoteWorker_StreamsTheGoldenAnswer()
+    {
+        // No Redis here: the silo's media store is its own memory, so the image bytes travel in the worker request.
+        var (prompt, answer, tokens) = GoldenAnswers.For("b1_100x60");
+        byte[] png = await File.ReadAllBytesAsync(Path.Combine(TestPaths.Cases, "b1_100x60", "input0.png"));
+        var text = new StringBuilder();
+
+        await foreach (var update in Client().CompleteChatStreamingAsync(
+            new ChatMessage[] { new UserChatMessage(ChatMessageContentPart.CreateImagePart(BinaryData.FromBytes(png), "image/png"), ChatMessageContentPart.CreateTextPart(prompt)) },
+            new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = tokens }))
+        {
+            text.Append(string.Concat(update.ContentUpdate.Select(p => p.Text)));
+        }
+
+        Assert.Equal(answer, text.ToString());
+    }
+
+    [Fact]
+    public async Task Session_SecondTurnOnRemoteWorker_ReusesItsCache()
+    {
+        using var http = new HttpClient { BaseAddress = Cluster.HttpAddress, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", RemoteCluster.ApiKey);
+        string session = "remote-" + Guid.NewGuid().ToString("n")[..8];
+
+        using var first = await PostAsync(http, session, "first turn");
+        using var second = await PostAsync(http, session, "second turn");
+
+        var usage = second.RootElement.GetProperty("usage");
+        int prompt = usage.GetProperty("prompt_tokens").GetInt32();
+        int cached = usage.GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32();
+        Assert.True(cached > prompt / 2, $"expected most of the {prompt} prompt tokens from the worker's cache, got {cached}");
+    }
+
+    private static async Task<JsonDocument> PostAsync(HttpClient http, string session, string text)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent($$"""{"model": "tiny", "max_tokens": 4, "messages": [{"role": "user", "content": "{{text}}"}]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-Session-Id", session);
+        using var response = await http.SendAsync(request);
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonDocument.Parse(body);
+    }
+}
+
+/// <summary>The cluster the <see cref="RemoteWorkerTests"/> share.</summary>
+public sealed class OneWorkerCluster : IAsyncLifetime
+{
+    private RemoteCluster? _cluster;
+
+    public RemoteCluster Cluster => _cluster ?? throw new InvalidOperationException("the cluster has not started");
+
+    public async Task InitializeAsync() => _cluster = await RemoteCluster.StartAsync(workers: 1);
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+}
