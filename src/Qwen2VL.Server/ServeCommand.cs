@@ -27,6 +27,8 @@ public static class ServeCommand
         ("--dtype", "Dtype", "float32 | bfloat16 (default bfloat16)"),
         ("--device", "Device", "cpu | cuda | cuda:N (default cpu)"),
         ("--threads", "Threads", "LibTorch threads (default: one per core)"),
+        ("--layers", "Layers", "layers 0:b this worker holds when the rest of the pipeline runs elsewhere (with --next-stage)"),
+        ("--next-stage", "NextStage", "address of the stage holding the next layers (started with the 'stage' command)"),
         ("--pipeline-stages", "PipelineStages", "run the model as N pipeline stages in child processes over loopback gRPC (default 1)"),
         ("--kv-cache-tokens", "Engine:KvCacheTokens", "KV cache budget in tokens (default 32768)"),
         ("--max-batch-tokens", "Engine:MaxBatchTokens", "tokens computed per scheduler step (default 512)"),

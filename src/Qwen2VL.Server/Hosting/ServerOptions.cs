@@ -72,5 +72,15 @@ public sealed class ServerOptions
     /// </summary>
     public int PipelineStages { get; set; } = 1;
 
+    /// <summary>
+    /// For a worker that drives a pipeline spread over several pods or hosts: the layers it holds, <c>0:b</c> (it is
+    /// always the first stage), and <see cref="NextStage"/>, the address of the stage serving layers [b, …) (started
+    /// with the <c>stage</c> command). Empty means the whole model.
+    /// </summary>
+    public string? Layers { get; set; }
+
+    /// <summary>Address of the next pipeline stage, host:port or URL; see <see cref="Layers"/>.</summary>
+    public string? NextStage { get; set; }
+
     public EngineOptions Engine { get; set; } = new();
 }

@@ -11,6 +11,7 @@ using Qwen2VL.Model;
 using Qwen2VL.Model.Config;
 using Qwen2VL.Model.Stages;
 using Qwen2VL.Worker.Client;
+using Qwen2VL.Worker.Hosting;
 using Qwen2VL.Processing.Media;
 using Qwen2VL.Processing.Prompt;
 using Qwen2VL.Processing.Video;
@@ -113,6 +114,21 @@ public sealed partial class LocalWorker : BackgroundService
                 _logger, cancellationToken).ConfigureAwait(false);
             stage = Qwen2VLStage.Load(folder, placement, ranges[0]);
             tail = new GrpcPipelineTail(WorkerChannel.Create(children.FirstAddress), ranges[0].End);
+        }
+        else if (!string.IsNullOrWhiteSpace(_options.Layers))
+        {
+            var layers = StageHostCommandLine.ParseLayers(_options.Layers);
+            if (layers.Start != 0)
+            {
+                throw new ArgumentException($"--layers {_options.Layers}: a worker drives the pipeline and holds its first layers (0:b); serve later layers with the 'stage' command");
+            }
+
+            stage = Qwen2VLStage.Load(folder, placement, layers);
+            if (!stage.IsLast)
+            {
+                string next = _options.NextStage ?? throw new ArgumentException($"--layers {_options.Layers} ends before the model's last layer: give --next-stage");
+                tail = new GrpcPipelineTail(WorkerChannel.Create(StageHostCommandLine.NormalizeAddress(next)), layers.End);
+            }
         }
         else
         {
