@@ -115,7 +115,10 @@ public sealed class ClusterChatBackend : IChatBackend
         }
 
         var request = new StatelessChatRequest(call.TenantId, _modelId, conversation, sampling, requestId, call.MaxContextTokens);
-        var stateless = _grains.GetGrain<IStatelessChatGrain>(0);
+        // One grain key per request: the answer streams as a series of calls on one enumerator, and the enumerator
+        // lives in one activation. Under a shared key, concurrent requests spread over several stateless-worker
+        // activations and a call can land on one that never saw the enumerator (EnumerationAbortedException).
+        var stateless = _grains.GetGrain<IStatelessChatGrain>(Random.Shared.NextInt64());
         return call.IdempotencyKey is null
             ? stateless.GenerateAsync(request, cancellationToken)
             : _idempotency.RunOnceAsync(request, call.IdempotencyKey, () => stateless.GenerateAsync(request, cancellationToken), cancellationToken);
