@@ -1,3 +1,4 @@
+using Qwen2VL.Grains.Abstractions.Idempotency;
 using Qwen2VL.Grains.Abstractions.Sessions;
 using Qwen2VL.Grains.Abstractions.Tenants;
 using Qwen2VL.Grains.Abstractions.Workers;
@@ -29,5 +30,13 @@ public static class GrainFactoryExtensions
     {
         ArgumentNullException.ThrowIfNull(grains);
         return grains.GetGrain<ITenantGrain>(tenantId);
+    }
+
+    /// <summary>The record of the stateless request <paramref name="tenantId"/> sent with idempotency key <paramref name="clientKey"/>.</summary>
+    /// <exception cref="ArgumentException">The tenant id or key is not usable (see <see cref="IdempotencyKeys.For"/>).</exception>
+    public static IIdempotentRequestGrain GetIdempotentRequest(this IGrainFactory grains, string tenantId, string clientKey)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        return grains.GetGrain<IIdempotentRequestGrain>(IdempotencyKeys.For(tenantId, clientKey));
     }
 }

@@ -24,6 +24,8 @@ public static class ServeCommand
         ("--gateway-port", "GatewayPort", "Orleans gateway port (default 30000)"),
         ("--redis", "Redis", "Redis connection string for clustering and state (default: embedded, in memory)"),
         ("--api-key-file", "ApiKeyFile", "file with one tenant:key per line"),
+        ("--tls-cert", "Tls:CertificatePath", "TLS certificate for both ports: PEM (with --tls-key) or PKCS#12 (default: no TLS)"),
+        ("--tls-key", "Tls:KeyPath", "PEM private key of --tls-cert"),
         ("--dtype", "Dtype", "float32 | bfloat16 (default bfloat16)"),
         ("--device", "Device", "cpu | cuda | cuda:N (default cpu)"),
         ("--threads", "Threads", "LibTorch threads (default: one per core)"),

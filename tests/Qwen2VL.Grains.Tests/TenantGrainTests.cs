@@ -147,4 +147,18 @@ public sealed class TenantGrainTests(ClusterFixture fixture)
         Assert.Contains("ConcurrentStreams must be positive, got 0", error.Message, StringComparison.Ordinal);
         Assert.Equal(TenantLimits.Default, await tenant.GetLimitsAsync());
     }
+
+    [Fact]
+    public async Task AdmitAsync_AnyDecision_CarriesTheLimitsItWasMadeUnder()
+    {
+        var tenant = fixture.Grains.GetTenant(NewTenantId());
+        var limits = TenantLimits.Default with { MaxContextTokens = 777, MaxImagesPerRequest = 1 };
+        await tenant.SetLimitsAsync(limits);
+
+        var admitted = await tenant.AdmitAsync(new AdmissionRequest("a", 0, 1));
+        var refused = await tenant.AdmitAsync(new AdmissionRequest("b", 2, 1));
+
+        Assert.Equal(limits, admitted.Limits);
+        Assert.Equal(limits, refused.Limits);
+    }
 }

@@ -16,8 +16,8 @@ public sealed class RedisTestServer : IDisposable
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly Process? _process;
     private readonly string? _directory;
+    private Process? _process;
 
     private RedisTestServer(string endpoint, Process? process, string? directory)
     {
@@ -42,6 +42,13 @@ public sealed class RedisTestServer : IDisposable
             return new RedisTestServer(configured.Trim(), null, null);
         }
 
+        return StartPrivate();
+    }
+
+    /// <summary>Starts a private <c>redis-server</c> even when a shared one is configured, for tests that stop and restart it.</summary>
+    /// <exception cref="InvalidOperationException"><c>redis-server</c> cannot be started.</exception>
+    public static RedisTestServer StartPrivate()
+    {
         string executable = FindOnPath("redis-server") ?? throw new InvalidOperationException(
             $"Redis tests need a Redis server: install redis-server (Debian/Ubuntu: apt-get install redis-server) "
             + $"or set {EnvironmentVariable}=host:port to use a running one.");
@@ -52,19 +59,7 @@ public sealed class RedisTestServer : IDisposable
         {
             int port = FreeLoopbackPort();
             string directory = Directory.CreateTempSubdirectory("redis-test-").FullName;
-            var process = Process.Start(new ProcessStartInfo(executable)
-            {
-                ArgumentList = { "--bind", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                                 "--save", "", "--appendonly", "no", "--dir", directory },
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            }) ?? throw new InvalidOperationException($"could not start {executable}");
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-
+            var process = Launch(executable, port, directory);
             var server = new RedisTestServer($"127.0.0.1:{port}", process, directory);
             try
             {
@@ -81,12 +76,67 @@ public sealed class RedisTestServer : IDisposable
         throw new InvalidOperationException($"redis-server did not start after 3 attempts: {lastError?.Message}", lastError);
     }
 
+    /// <summary>
+    /// Stops the private server the way an operator would (<c>SHUTDOWN SAVE</c>): its data is written to its folder
+    /// first, so <see cref="Restart"/> brings it back with everything it held.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This instance did not start the server, or it did not stop within 10 s.</exception>
+    public void Stop()
+    {
+        var process = _process ?? throw new InvalidOperationException("only a private redis-server can be stopped");
+        var (host, port) = HostAndPort();
+        using (var client = new TcpClient(host, port))
+        {
+            client.GetStream().Write("SHUTDOWN SAVE\r\n"u8);
+        }
+
+        if (!process.WaitForExit(10_000))
+        {
+            throw new InvalidOperationException($"redis-server on {Endpoint} did not stop within 10 s");
+        }
+    }
+
+    /// <summary>Starts the stopped private server again on the same port and folder; it loads the data it saved.</summary>
+    /// <exception cref="InvalidOperationException">This instance did not start the server, or it does not come back.</exception>
+    public void Restart()
+    {
+        if (_process is null || _directory is null)
+        {
+            throw new InvalidOperationException("only a private redis-server can be restarted");
+        }
+
+        string executable = _process.StartInfo.FileName;
+        _process.Dispose();
+        _process = Launch(executable, HostAndPort().Port, _directory);
+        WaitUntilReady();
+    }
+
+    private static Process Launch(string executable, int port, string directory)
+    {
+        var process = Process.Start(new ProcessStartInfo(executable)
+        {
+            ArgumentList = { "--bind", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                             "--save", "", "--appendonly", "no", "--dir", directory },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        }) ?? throw new InvalidOperationException($"could not start {executable}");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private (string Host, int Port) HostAndPort() => (
+        Endpoint[..Endpoint.LastIndexOf(':')],
+        int.Parse(Endpoint[(Endpoint.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>Sends PING until the server answers PONG.</summary>
     private void WaitUntilReady()
     {
         var deadline = DateTime.UtcNow + StartTimeout;
-        string host = Endpoint[..Endpoint.LastIndexOf(':')];
-        int port = int.Parse(Endpoint[(Endpoint.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        var (host, port) = HostAndPort();
         while (DateTime.UtcNow < deadline)
         {
             if (_process is { HasExited: true })

@@ -23,6 +23,7 @@ public sealed record ServedModel(string Id, int MaxContextTokens, DateTimeOffset
 /// <param name="Messages">The conversation to answer (tools already rendered into it), or only the new message when <paramref name="SessionId"/> continues a server-side session.</param>
 /// <param name="SessionId">A server-side session to continue (<c>X-Session-Id</c>), or null for a stateless request.</param>
 /// <param name="IdempotencyKey">Makes a retried call return the first call's result instead of generating again.</param>
+/// <param name="MaxContextTokens">The tenant's context limit, when one applies: a longer prompt is refused.</param>
 public sealed record ChatCall(
     string TenantId,
     string Model,
@@ -30,7 +31,8 @@ public sealed record ChatCall(
     ChatSampling Sampling,
     MediaProcessingOverrides MediaOverrides,
     string? SessionId,
-    string? IdempotencyKey);
+    string? IdempotencyKey,
+    int? MaxContextTokens = null);
 
 /// <summary>Sampling settings of one call; null means the server's default.</summary>
 public sealed record ChatSampling(
@@ -59,7 +61,8 @@ public sealed record ChatDelta(string Text, IReadOnlyList<TokenLogprob>? Logprob
 
 /// <summary>The end of an answer.</summary>
 /// <param name="FinishReason">stop, length or cancelled.</param>
-public sealed record ChatCompleted(string FinishReason, int PromptTokens, int CompletionTokens, int CachedPromptTokens) : ChatEvent;
+/// <param name="Replayed">True when an idempotency key matched a completed call and this is its stored result: nothing was generated (or charged) again.</param>
+public sealed record ChatCompleted(string FinishReason, int PromptTokens, int CompletionTokens, int CachedPromptTokens, bool Replayed = false) : ChatEvent;
 
 /// <summary>A sampled token's log probability and the most likely alternatives.</summary>
 public sealed record TokenLogprob(string Token, float Logprob, IReadOnlyList<(string Token, float Logprob)> Top);

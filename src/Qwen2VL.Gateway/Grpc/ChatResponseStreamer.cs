@@ -2,6 +2,7 @@ using System.Text;
 using Grpc.Core;
 using Qwen2VL.Api.V1;
 using Qwen2VL.Gateway.Backend;
+using Qwen2VL.Gateway.Limits;
 using ApiTokenLogprob = Qwen2VL.Api.V1.TokenLogprob;
 using TokenLogprob = Qwen2VL.Gateway.Backend.TokenLogprob;
 
@@ -15,16 +16,23 @@ public sealed class ChatResponseStreamer
 {
     private readonly IChatBackend _backend;
     private readonly TimeProvider _time;
+    private readonly ITenantLimiter _tenantLimiter;
 
-    public ChatResponseStreamer(IChatBackend backend, TimeProvider time)
+    /// <param name="tenantLimiter">Per-tenant rate, stream and size limits; null admits everything.</param>
+    public ChatResponseStreamer(IChatBackend backend, TimeProvider time, ITenantLimiter? tenantLimiter = null)
     {
         _backend = backend;
         _time = time;
+        _tenantLimiter = tenantLimiter ?? UnlimitedTenantLimiter.Instance;
     }
 
     /// <param name="startedAt">The call's arrival, as a <see cref="TimeProvider.GetTimestamp"/> value, for the timings.</param>
     public async Task StreamAsync(ChatCall call, long startedAt, IServerStreamWriter<ChatResponse> responses, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(call);
+        var permit = await _tenantLimiter.AdmitAsync(call.TenantId, RequestCost.Of(call.Messages, call.Sampling.MaxTokens, 1), cancellationToken).ConfigureAwait(false);
+        await using var releaseOnFailure = permit.ConfigureAwait(false);
+        call = call with { MaxContextTokens = permit.MaxContextTokens };
         var text = new StringBuilder();
         TimeSpan? firstToken = null;
         await foreach (var item in _backend.ChatAsync(call, cancellationToken).ConfigureAwait(false))
@@ -43,6 +51,7 @@ public sealed class ChatResponseStreamer
                     await responses.WriteAsync(new ChatResponse { Delta = message }, cancellationToken).ConfigureAwait(false);
                     break;
                 case ChatCompleted done:
+                    await permit.ReleaseAsync(done.Replayed ? null : new RequestUsage(done.PromptTokens, done.CompletionTokens, done.CachedPromptTokens)).ConfigureAwait(false);
                     var total = _time.GetElapsedTime(startedAt);
                     await responses.WriteAsync(new ChatResponse
                     {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Qwen2VL.Gateway.Auth;
 using Qwen2VL.Gateway.Backend;
+using Qwen2VL.Gateway.Limits;
 using Qwen2VL.Gateway.OpenAi;
 using Qwen2VL.Gateway.Telemetry;
 using Qwen2VL.Gateway.Validation;
@@ -28,12 +29,16 @@ public sealed partial class ChatCompletionsEndpoint
     private readonly TimeProvider _time;
     private readonly GatewayMetrics? _metrics;
     private readonly GatewayLoggingOptions _logging;
+    private readonly ITenantLimiter _tenantLimiter;
 
     /// <param name="metrics">Per-tenant usage counters; null records none.</param>
     /// <param name="logging">What may be logged; null logs no content.</param>
+    /// <param name="tenantLimiter">Per-tenant rate, stream and size limits; null admits everything.</param>
     public ChatCompletionsEndpoint(IChatBackend backend, TenantAuthenticator authenticator, ChatRequestLimits limits,
-        ILogger<ChatCompletionsEndpoint> logger, TimeProvider time, GatewayMetrics? metrics = null, GatewayLoggingOptions? logging = null)
+        ILogger<ChatCompletionsEndpoint> logger, TimeProvider time, GatewayMetrics? metrics = null, GatewayLoggingOptions? logging = null,
+        ITenantLimiter? tenantLimiter = null)
     {
+        _tenantLimiter = tenantLimiter ?? UnlimitedTenantLimiter.Instance;
         _backend = backend;
         _authenticator = authenticator;
         _limits = limits;
@@ -65,6 +70,9 @@ public sealed partial class ChatCompletionsEndpoint
             GatewayActivity.SetRequest(activity, tenant, request, sessionId);
             ChatRequestLog.Received(_logger, _logging, request);
             var calls = BuildCalls(tenant, request, sessionId, HeaderOrNull(context.Request, IdempotencyHeader));
+            var permit = await _tenantLimiter.AdmitAsync(tenant, RequestCost.Of(request.Messages, request.MaxTokens, request.N), cancellation).ConfigureAwait(false);
+            await using var releaseOnFailure = permit.ConfigureAwait(false);
+            calls = calls.Select(call => call with { MaxContextTokens = permit.MaxContextTokens }).ToList();
             long created = _time.GetUtcNow().ToUnixTimeSeconds();
             if (sessionId is not null)
             {
@@ -74,6 +82,7 @@ public sealed partial class ChatCompletionsEndpoint
             var result = request.Stream
                 ? await StreamAsync(events, request, calls, id, created, cancellation).ConfigureAwait(false)
                 : await RespondAsync(context, request, calls, id, created, cancellation).ConfigureAwait(false);
+            await permit.ReleaseAsync(result.Chargeable).ConfigureAwait(false);
             GatewayActivity.SetResult(activity, request.Model, result.PromptTokens, result.CompletionTokens, result.FinishReasons);
             _metrics?.RecordCompleted(tenant, request.Model, result.PromptTokens, result.CompletionTokens);
             ChatRequestLog.Completed(_logger, result.PromptTokens, result.CompletionTokens, result.FinishReasons, _time.GetElapsedTime(started));
@@ -146,7 +155,7 @@ public sealed partial class ChatCompletionsEndpoint
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(context.Response.Body, response, OpenAiJsonContext.Relaxed.ChatCompletionResponse, cancellation).ConfigureAwait(false);
-        return new ChatResult(prompt, completion, cached, choices.Select(c => c.FinishReason).ToList());
+        return new ChatResult(prompt, completion, cached, choices.Select(c => c.FinishReason).ToList(), answers.All(a => a.Done.Replayed));
     }
 
     private async Task<(string Text, List<TokenLogprob> Logprobs, ChatCompleted Done)> CollectAsync(ChatCall call, CancellationToken cancellation)
@@ -197,7 +206,7 @@ public sealed partial class ChatCompletionsEndpoint
         var filters = calls.Select(_ => parseTools ? new ToolCallStreamFilter() : null).ToArray();
         var roleSent = new bool[calls.Count];
         var finishReasons = new string[calls.Count];
-        int prompt = 0, completion = 0, cached = 0, finished = 0;
+        int prompt = 0, completion = 0, cached = 0, finished = 0, replayed = 0;
         await foreach (var (choice, item, error) in merged.Reader.ReadAllAsync(cancellation).ConfigureAwait(false))
         {
             if (error is not null)
@@ -246,6 +255,7 @@ public sealed partial class ChatCompletionsEndpoint
                     completion += done.CompletionTokens;
                     cached = Math.Max(cached, done.CachedPromptTokens);
                     finished++;
+                    replayed += done.Replayed ? 1 : 0;
                     break;
             }
         }
@@ -263,7 +273,7 @@ public sealed partial class ChatCompletionsEndpoint
         }
 
         await events.WriteDoneAsync(cancellation).ConfigureAwait(false);
-        return new ChatResult(prompt, completion, cached, finishReasons);
+        return new ChatResult(prompt, completion, cached, finishReasons, replayed == calls.Count);
     }
 
     private static Task WriteChunkAsync(ServerSentEvents events, string id, long created, string model, ChunkChoiceWire choice, CancellationToken cancellation) =>

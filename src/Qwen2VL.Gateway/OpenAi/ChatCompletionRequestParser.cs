@@ -14,11 +14,24 @@ public static class ChatCompletionRequestParser
 
     public static ChatCompletionRequest Parse(ReadOnlySpan<byte> body, ChatRequestLimits limits)
     {
+        // The reader checks string values but not property names, so a body with broken UTF-8 in a name would
+        // otherwise be read as a request that lacks that field.
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            throw OpenAiException.BadRequest("the request body is not valid UTF-8", code: "invalid_json");
+        }
+
         JsonDocument document;
         try
         {
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
             document = JsonDocument.ParseValue(ref reader);
+            // ParseValue stops after the first value; anything but whitespace after it makes the body invalid.
+            if (reader.Read())
+            {
+                document.Dispose();
+                throw OpenAiException.BadRequest($"the request body has content after its JSON object, at byte {reader.TokenStartIndex}", code: "invalid_json");
+            }
         }
         catch (JsonException e)
         {
@@ -39,7 +52,13 @@ public static class ChatCompletionRequestParser
 
     private static ChatCompletionRequest ParseRoot(JsonElement root, ChatRequestLimits limits)
     {
+        UnsupportedFields.Check(root);
         string model = RequiredString(root, "model");
+        if (string.IsNullOrWhiteSpace(model))
+        {
+            throw OpenAiException.BadRequest("model must name a model (see GET /v1/models)", "model");
+        }
+
         var messages = ParseMessages(Required(root, "messages"), limits);
         int? maxTokens = OptionalInt(root, "max_completion_tokens", SamplingRules.MaxTokens) ?? OptionalInt(root, "max_tokens", SamplingRules.MaxTokens);
         var streamOptions = Optional(root, "stream_options");

@@ -2,7 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Qwen2VL.Grains.Abstractions.Media;
 using Qwen2VL.Grains.Media;
+using Qwen2VL.Grains.Idempotency;
 using Qwen2VL.Grains.Sessions;
+using Qwen2VL.Grains.Tenants;
 using Qwen2VL.Grains.Workers;
 
 namespace Qwen2VL.Grains.Hosting;
@@ -18,6 +20,8 @@ public static class ControlPlaneServiceCollectionExtensions
     {
         services.AddOptions<SessionGrainOptions>();
         services.AddOptions<WorkerDirectoryOptions>();
+        services.AddOptions<TenantGrainOptions>();
+        services.AddOptions<IdempotencyOptions>();
         services.TryAddSingleton<IMediaStore, InMemoryMediaStore>();
         services.TryAddKeyedSingleton(ControlPlaneClock.ServiceKey, TimeProvider.System);
         return services;

@@ -16,6 +16,8 @@ namespace Qwen2VL.Grains.Stateless;
 
 /// <summary>See <see cref="IStatelessChatGrain"/>.</summary>
 [StatelessWorker]
+// Callers use a fresh key per request (one enumerator per activation); idle ones should not linger for the default 15 minutes.
+[CollectionAgeLimit(Minutes = 2)]
 public sealed partial class StatelessChatGrain : Grain, IStatelessChatGrain
 {
     private readonly IGenerationBackend _backend;

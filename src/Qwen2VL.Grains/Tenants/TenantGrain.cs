@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Qwen2VL.Grains.Abstractions.Sessions;
 using Qwen2VL.Grains.Abstractions.Tenants;
 using Qwen2VL.Grains.Hosting;
@@ -15,6 +16,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain
 
     private readonly IPersistentState<TenantState> _state;
     private readonly TimeProvider _clock;
+    private readonly TenantLimits _defaultLimits;
     private readonly ILogger<TenantGrain> _logger;
 
     // Not persisted: the last minute's admissions and the open streams. After a reactivation the tenant starts
@@ -25,16 +27,19 @@ public sealed partial class TenantGrain : Grain, ITenantGrain
     public TenantGrain(
         [PersistentState("tenant", GrainStorage.Name)] IPersistentState<TenantState> state,
         [FromKeyedServices(ControlPlaneClock.ServiceKey)] TimeProvider clock,
+        IOptions<TenantGrainOptions> options,
         ILogger<TenantGrain> logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _state = state;
         _clock = clock;
+        _defaultLimits = options.Value.DefaultLimits;
         _logger = logger;
     }
 
     private string TenantId => this.GetPrimaryKeyString();
 
-    private TenantLimits Limits => _state.State.Limits ?? TenantLimits.Default;
+    private TenantLimits Limits => _state.State.Limits ?? _defaultLimits;
 
     /// <inheritdoc/>
     public async Task<CreatedApiKey> CreateApiKeyAsync(string name)
@@ -149,7 +154,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain
             decision = new(AdmissionOutcome.Admitted, "admitted", null);
         }
 
-        return Task.FromResult(decision);
+        return Task.FromResult(decision with { Limits = limits });
     }
 
     /// <inheritdoc/>

@@ -19,7 +19,7 @@ namespace Qwen2VL.Server.Frontend;
 /// <summary>
 /// The gateway's view of the cluster: media are fetched and stored content-addressed per tenant, then a session
 /// grain (with <c>X-Session-Id</c>) or the stateless chat grain runs the turn; grain failures become the gateway's
-/// <see cref="ChatBackendException"/>s.
+/// <see cref="ChatBackendException"/>s, and an unreachable state store a 503 before anything starts.
 /// </summary>
 public sealed class ClusterChatBackend : IChatBackend
 {
@@ -28,12 +28,17 @@ public sealed class ClusterChatBackend : IChatBackend
     private readonly MediaFetcher _fetcher;
     private readonly string _modelId;
     private readonly int _contextLength;
+    private readonly StateStoreGate _gate;
+    private readonly StatelessIdempotency _idempotency;
 
-    public ClusterChatBackend(IGrainFactory grains, IMediaStore media, MediaFetcher fetcher, IOptions<ServerOptions> options)
+    public ClusterChatBackend(IGrainFactory grains, IMediaStore media, MediaFetcher fetcher, IOptions<ServerOptions> options,
+        StateStoreGate gate, StatelessIdempotency idempotency)
     {
         _grains = grains;
         _media = media;
         _fetcher = fetcher;
+        _gate = gate;
+        _idempotency = idempotency;
         _modelId = ServedModelNames.For(options.Value);
         _contextLength = options.Value.Engine.MaxContextTokens > 0 ? options.Value.Engine.MaxContextTokens : 32768;
     }
@@ -49,12 +54,16 @@ public sealed class ClusterChatBackend : IChatBackend
             throw new ChatBackendException(ChatFailure.NotFound, $"the model '{call.Model}' does not exist; this server serves '{_modelId}'", "model_not_found", "model");
         }
 
-        var conversation = await ToGrainMessagesAsync(call, cancellationToken).ConfigureAwait(false);
-        var sampling = SamplingMapping.ToSettings(call.Sampling);
-        string requestId = call.IdempotencyKey ?? Guid.NewGuid().ToString("n");
-        var events = call.SessionId is null
-            ? _grains.GetGrain<IStatelessChatGrain>(0).GenerateAsync(new StatelessChatRequest(call.TenantId, _modelId, conversation, sampling, requestId), cancellationToken)
-            : await SessionTurnAsync(call, conversation, sampling, requestId).ConfigureAwait(false);
+        _gate.EnsureAvailable();
+        IAsyncEnumerable<TurnEvent> events;
+        try
+        {
+            events = await StartAsync(call, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Translate(e) is { } translated)
+        {
+            throw translated;
+        }
 
         await using var enumerator = events.GetAsyncEnumerator(cancellationToken);
         while (true)
@@ -85,10 +94,34 @@ public sealed class ClusterChatBackend : IChatBackend
                         FinishReason.Length => "length",
                         FinishReason.ToolCalls => "tool_calls",
                         _ => "stop",
-                    }, done.Usage.PromptTokens, done.Usage.CompletionTokens, done.Usage.CachedPromptTokens);
+                    }, done.Usage.PromptTokens, done.Usage.CompletionTokens, done.Usage.CachedPromptTokens, done.Replayed);
                     yield break;
             }
         }
+    }
+
+    /// <summary>
+    /// Stores the media and starts the turn: a session turn (the session grain keeps its own idempotency record), or a
+    /// stateless request, run at most once per idempotency key when the client sent one.
+    /// </summary>
+    private async Task<IAsyncEnumerable<TurnEvent>> StartAsync(ChatCall call, CancellationToken cancellationToken)
+    {
+        var conversation = await ToGrainMessagesAsync(call, cancellationToken).ConfigureAwait(false);
+        var sampling = SamplingMapping.ToSettings(call.Sampling);
+        string requestId = call.IdempotencyKey ?? Guid.NewGuid().ToString("n");
+        if (call.SessionId is not null)
+        {
+            return await SessionTurnAsync(call, conversation, sampling, requestId).ConfigureAwait(false);
+        }
+
+        var request = new StatelessChatRequest(call.TenantId, _modelId, conversation, sampling, requestId, call.MaxContextTokens);
+        // One grain key per request: the answer streams as a series of calls on one enumerator, and the enumerator
+        // lives in one activation. Under a shared key, concurrent requests spread over several stateless-worker
+        // activations and a call can land on one that never saw the enumerator (EnumerationAbortedException).
+        var stateless = _grains.GetGrain<IStatelessChatGrain>(Random.Shared.NextInt64());
+        return call.IdempotencyKey is null
+            ? stateless.GenerateAsync(request, cancellationToken)
+            : _idempotency.RunOnceAsync(request, call.IdempotencyKey, () => stateless.GenerateAsync(request, cancellationToken), cancellationToken);
     }
 
     /// <summary>With a session, system messages set its prompt when it is created and the rest is the new turn.</summary>
@@ -123,7 +156,7 @@ public sealed class ClusterChatBackend : IChatBackend
             throw new ChatBackendException(ChatFailure.InvalidRequest, "the request has no user message to add to the session", "empty_turn", "messages");
         }
 
-        return session.ChatAsync(new TurnRequest(requestId, turn, sampling));
+        return session.ChatAsync(new TurnRequest(requestId, turn, sampling, call.MaxContextTokens));
     }
 
     private async Task<IReadOnlyList<GrainMessage>> ToGrainMessagesAsync(ChatCall call, CancellationToken cancellationToken)
@@ -181,9 +214,9 @@ public sealed class ClusterChatBackend : IChatBackend
         SessionBusyException b => new ChatBackendException(ChatFailure.InvalidRequest, b.Message, "session_busy", inner: b),
         SessionNotFoundException n => new ChatBackendException(ChatFailure.NotFound, n.Message, "session_not_found", inner: n),
         MediaNotFoundException m => new ChatBackendException(ChatFailure.InvalidRequest, m.Message, "media_not_found", inner: m),
-        // The control plane is unreachable or a silo died mid-call: retriable, not the request's fault.
-        TimeoutException or OrleansException => new ChatBackendException(ChatFailure.Unavailable,
-            $"the cluster could not complete the request: {e.Message}", "cluster_unavailable", inner: e) { RetryAfter = TimeSpan.FromSeconds(2) },
-        _ => null,
+        _ => ControlPlaneFailures.Translate(e) ?? (e is OrleansException
+            // A silo died or refused mid-call: retriable, not the request's fault.
+            ? new ChatBackendException(ChatFailure.Unavailable, $"the cluster could not complete the request: {e.Message}", "cluster_unavailable", inner: e) { RetryAfter = TimeSpan.FromSeconds(2) }
+            : null),
     };
 }

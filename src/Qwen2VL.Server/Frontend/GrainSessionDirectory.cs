@@ -15,15 +15,19 @@ public sealed class GrainSessionDirectory : ISessionDirectory
 {
     private readonly IGrainFactory _grains;
     private readonly IMediaStore _media;
+    private readonly StateStoreGate _gate;
 
-    public GrainSessionDirectory(IGrainFactory grains, IMediaStore media)
+    /// <param name="gate">Refuses at once while the state store is unreachable; null never refuses.</param>
+    public GrainSessionDirectory(IGrainFactory grains, IMediaStore media, StateStoreGate? gate = null)
     {
         _grains = grains;
         _media = media;
+        _gate = gate ?? new StateStoreGate();
     }
 
     public async Task<GatewaySession> CreateAsync(string tenantId, NewSession session, CancellationToken cancellationToken)
     {
+        _gate.EnsureAvailable();
         string id = session.SessionId ?? Guid.NewGuid().ToString("n");
         try
         {
@@ -38,6 +42,7 @@ public sealed class GrainSessionDirectory : ISessionDirectory
 
     public async Task<GatewaySession?> GetAsync(string tenantId, string sessionId, CancellationToken cancellationToken)
     {
+        _gate.EnsureAvailable();
         try
         {
             var info = await Session(tenantId, sessionId).GetAsync().ConfigureAwait(false);
@@ -51,6 +56,7 @@ public sealed class GrainSessionDirectory : ISessionDirectory
 
     public async Task<SessionPage> ListAsync(string tenantId, int pageSize, string? pageToken, CancellationToken cancellationToken)
     {
+        _gate.EnsureAvailable();
         string? after = pageToken is null ? null : DecodeToken(pageToken);
         var page = await _grains.GetGrain<ISessionIndexGrain>(tenantId).ListAsync(pageSize, after).ConfigureAwait(false);
         var sessions = new List<GatewaySession>(page.SessionIds.Count);
@@ -66,8 +72,11 @@ public sealed class GrainSessionDirectory : ISessionDirectory
         return new SessionPage(sessions, next);
     }
 
-    public Task<bool> DeleteAsync(string tenantId, string sessionId, CancellationToken cancellationToken) =>
-        Session(tenantId, sessionId).DeleteAsync();
+    public Task<bool> DeleteAsync(string tenantId, string sessionId, CancellationToken cancellationToken)
+    {
+        _gate.EnsureAvailable();
+        return Session(tenantId, sessionId).DeleteAsync();
+    }
 
     /// <summary>Session grains store their turns themselves; nothing to do.</summary>
     public Task<bool> AppendTurnAsync(string tenantId, string sessionId, SessionTurn turn, CancellationToken cancellationToken) => Task.FromResult(true);

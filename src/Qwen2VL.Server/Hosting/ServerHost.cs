@@ -11,17 +11,20 @@ using Qwen2VL.Gateway.Backend;
 using Qwen2VL.Gateway.Grpc;
 using Qwen2VL.Gateway.Health;
 using Qwen2VL.Gateway.Http;
+using Qwen2VL.Gateway.Limits;
 using Qwen2VL.Gateway.OpenAi;
 using Qwen2VL.Grains.Abstractions.Generation;
 using Qwen2VL.Grains.Abstractions.Media;
 using Qwen2VL.Grains.Hosting;
 using Qwen2VL.Grains.Media;
+using Qwen2VL.Grains.Tenants;
 using Qwen2VL.Processing.Media;
 using Qwen2VL.Server.Frontend;
 using Qwen2VL.Server.Health;
 using Qwen2VL.Server.Telemetry;
 using Qwen2VL.Server.Hub;
 using Qwen2VL.Server.Remote;
+using Qwen2VL.Server.Tenants;
 using Qwen2VL.Server.Worker;
 using Qwen2VL.Worker;
 using StackExchange.Redis;
@@ -75,6 +78,7 @@ public static class ServerHost
         if (roles.HasFlag(ServerRoles.Gateway))
         {
             app.MapOpenAiApi();
+            app.MapTenantUsage();
             app.MapQwen2VLGrpc();
         }
 
@@ -101,14 +105,16 @@ public static class ServerHost
     private static void ConfigureKestrel(WebApplicationBuilder builder, ServerOptions options, ServerRoles roles, bool servesWorkerApi)
     {
         var address = IPAddress.Parse(options.Host == "localhost" ? "127.0.0.1" : options.Host);
+        var certificate = options.Tls.Enabled ? TlsCertificateLoader.Load(options.Tls) : null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = 80L * 1024 * 1024;
-            // A plaintext endpoint speaks either HTTP/1.1 (REST, server-sent events) or HTTP/2 (gRPC), never both.
-            kestrel.Listen(address, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
+            // A plaintext endpoint speaks either HTTP/1.1 (REST, server-sent events) or HTTP/2 (gRPC), never both;
+            // the ports keep the same split under TLS so that clients configure them alike either way.
+            kestrel.Listen(address, options.HttpPort, listen => Configure(listen, HttpProtocols.Http1));
             if (roles.HasFlag(ServerRoles.Gateway))
             {
-                kestrel.Listen(address, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+                kestrel.Listen(address, options.GrpcPort, listen => Configure(listen, HttpProtocols.Http2));
             }
 
             if (servesWorkerApi)
@@ -119,11 +125,20 @@ public static class ServerHost
                 kestrel.Limits.Http2.InitialStreamWindowSize = WorkerMessageLimits.Http2WindowBytes;
             }
         });
+
+        void Configure(ListenOptions listen, HttpProtocols protocols)
+        {
+            listen.Protocols = protocols;
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }
     }
 
     private static void ConfigureOrleans(WebApplicationBuilder builder, ServerOptions options, ServerRoles roles)
     {
-        var redis = string.IsNullOrWhiteSpace(options.Redis) ? null : ConfigurationOptions.Parse(options.Redis);
+        var redis = string.IsNullOrWhiteSpace(options.Redis) ? null : RedisConnection.Parse(options.Redis);
         if (roles.HasFlag(ServerRoles.Silo))
         {
             builder.UseOrleans(silo =>
@@ -148,6 +163,8 @@ public static class ServerHost
                 silo.AddActivityPropagation();
             });
             builder.Services.AddControlPlaneGrains();
+            var defaults = TenantLimitsConfiguration.Defaults(builder.Configuration);
+            builder.Services.Configure<TenantGrainOptions>(o => o.DefaultLimits = defaults);
             if (redis is not null)
             {
                 builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
@@ -238,7 +255,17 @@ public static class ServerHost
         builder.Services.AddSingleton<TenantAuthenticator>();
         builder.Services.AddSingleton(builder.Configuration.GetSection($"{ServerOptions.Section}:Limits").Get<ChatRequestLimits>() ?? new ChatRequestLimits());
         builder.Services.AddSingleton(_ => new MediaFetcher(builder.Configuration.GetSection($"{ServerOptions.Section}:Media").Get<MediaFetchOptions>() ?? new MediaFetchOptions()));
+        builder.Services.AddSingleton<StateStoreGate>();
+        builder.Services.AddSingleton<StatelessIdempotency>();
+        builder.Services.AddSingleton<ITenantLimiter, GrainTenantLimiter>();
         builder.Services.AddSingleton<IChatBackend, ClusterChatBackend>();
+        var tenantLimits = TenantLimitsConfiguration.PerTenant(builder.Configuration, TenantLimitsConfiguration.Defaults(builder.Configuration));
+        if (tenantLimits.Count > 0)
+        {
+            builder.Services.AddHostedService(sp => new TenantLimitsInitializer(
+                sp.GetRequiredService<IGrainFactory>(), tenantLimits, sp.GetRequiredService<ILogger<TenantLimitsInitializer>>()));
+        }
+
         builder.Services.AddSingleton<ISessionDirectory, GrainSessionDirectory>();
         builder.Services.AddSingleton<ChatCompletionsEndpoint>();
         builder.Services.AddQwen2VLGrpc();

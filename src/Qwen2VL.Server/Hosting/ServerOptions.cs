@@ -83,4 +83,7 @@ public sealed class ServerOptions
     public string? NextStage { get; set; }
 
     public EngineOptions Engine { get; set; } = new();
+
+    /// <summary>HTTPS and gRPC over TLS on both public ports; off by default.</summary>
+    public TlsOptions Tls { get; set; } = new();
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Qwen2VL.Gateway.Auth;
 using Qwen2VL.Gateway.Backend;
 using Qwen2VL.Gateway.Http;
+using Qwen2VL.Gateway.Limits;
 using Qwen2VL.Gateway.OpenAi;
 
 namespace Qwen2VL.Gateway.Tests.Http;
@@ -26,7 +27,8 @@ public sealed class GatewayTestServer : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<GatewayTestServer> StartAsync(IChatBackend backend, bool allowAnonymous = false)
+    /// <param name="tenantLimiter">Tenant limits to apply; none when null.</param>
+    public static async Task<GatewayTestServer> StartAsync(IChatBackend backend, bool allowAnonymous = false, ITenantLimiter? tenantLimiter = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
@@ -37,6 +39,11 @@ public sealed class GatewayTestServer : IAsyncDisposable
         builder.Services.AddSingleton<TenantAuthenticator>();
         builder.Services.AddSingleton(new ChatRequestLimits { MaxImagesPerRequest = 4 });
         builder.Services.AddSingleton(TimeProvider.System);
+        if (tenantLimiter is not null)
+        {
+            builder.Services.AddSingleton(tenantLimiter);
+        }
+
         builder.Services.AddSingleton<ChatCompletionsEndpoint>();
         var app = builder.Build();
         app.MapOpenAiApi();

@@ -109,4 +109,35 @@ public class ChatCompletionRequestParserTests
 
         Assert.False(string.IsNullOrWhiteSpace(error.Message));
     }
+
+    [Theory]
+    [InlineData("""{"model": "m", "messages": [{"role": "user", "content": "hi"}]} {}""", "invalid_json")]
+    [InlineData("""{"model": " ", "messages": [{"role": "user", "content": "hi"}]}""", null)]
+    [InlineData("""{"model": "m", "logit_bias": {"1": 5}, "messages": [{"role": "user", "content": "hi"}]}""", "unsupported_parameter")]
+    [InlineData("""{"model": "m", "modalities": ["audio"], "messages": [{"role": "user", "content": "hi"}]}""", "unsupported_parameter")]
+    public void Parse_RefusedBody_NamesTheProblem(string json, string? code)
+    {
+        var error = Assert.Throws<OpenAiException>(() => Parse(json));
+
+        Assert.Equal(400, error.StatusCode);
+        Assert.Equal(code, error.Code);
+    }
+
+    [Fact]
+    public void Parse_InvalidUtf8InAName_IsInvalidJson()
+    {
+        byte[] body = [.. "{\"mo"u8, 0xC3, 0x28, .. "del\": \"m\"}"u8];
+
+        var error = Assert.Throws<OpenAiException>(() => ChatCompletionRequestParser.Parse(body, Limits));
+
+        Assert.Equal("invalid_json", error.Code);
+    }
+
+    [Fact]
+    public void Parse_TextModalityAndNullLegacyFields_AreAccepted()
+    {
+        var request = Parse("""{"model": "m", "modalities": ["text"], "functions": null, "messages": [{"role": "user", "content": "hi"}]}""");
+
+        Assert.Equal("m", request.Model);
+    }
 }

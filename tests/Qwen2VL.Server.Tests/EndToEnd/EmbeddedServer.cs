@@ -47,6 +47,11 @@ public sealed class EmbeddedServer : IAsyncLifetime
             ["Qwen2VL:ApiKeys:1"] = $"tenant-b:{OtherTenantKey}",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        foreach (var (key, value) in Reliability.TestTenants.Settings(firstKeyIndex: 2))
+        {
+            settings[key] = value;
+        }
+
         _app = ServerHost.Build(Array.Empty<string>(), settings, logging => logging.AddProvider(new ErrorLogRecorder(Errors)));
         await _app.StartAsync();
         using var http = new HttpClient { BaseAddress = HttpAddress };
