@@ -265,10 +265,13 @@ public sealed partial class InferenceEngine
         var logitRows = new List<long>();
         var sampled = new List<EngineSequence>();
         int offset = 0;
+        // One vision-tower call for every image or video this step needs that the cache lacks: attention stays
+        // within each item (cu_seqlens), so batching them changes no result, only the number of calls.
+        using var encoded = EncodePendingVision(plan);
         foreach (var part in plan)
         {
             var sequence = _running[part.Sequence];
-            EnsureVisionFeatures(sequence, part);
+            EnsureVisionFeatures(sequence, part, encoded);
             for (int i = 0; i < part.Count; i++)
             {
                 ids[offset + i] = sequence.Tokens[part.Start + i];
@@ -360,15 +363,77 @@ public sealed partial class InferenceEngine
     }
 
     /// <summary>Encodes the sequence's media before its first prompt chunk that reaches a pad token.</summary>
-    private void EnsureVisionFeatures(EngineSequence sequence, PlannedSegment part)
+    private static bool NeedsVision(EngineSequence sequence, PlannedSegment part)
     {
         if (sequence.Spans.Count == 0 || sequence.ImageEmbeds is not null || sequence.VideoEmbeds is not null)
         {
-            return;
+            return false;
         }
 
         int end = part.Start + part.Count;
-        if (!sequence.Spans.Any(s => s.End > part.Start && s.Start < end) && !sequence.Spans.Any(s => s.Start >= end))
+        return sequence.Spans.Any(s => s.End > part.Start && s.Start < end) || sequence.Spans.Any(s => s.Start >= end);
+    }
+
+    private EncodedVision EncodePendingVision(IReadOnlyList<PlannedSegment> plan)
+    {
+        var encoded = new EncodedVision();
+        var missing = new List<(string Key, string Tenant, PreparedMedia Media)>();
+        foreach (var part in plan)
+        {
+            var sequence = _running[part.Sequence];
+            if (!NeedsVision(sequence, part))
+            {
+                continue;
+            }
+
+            foreach (var media in sequence.Request.Media)
+            {
+                string key = EncodedVision.Key(sequence.Request.TenantId, media.ContentHash);
+                if (encoded.Contains(key) || missing.Any(m => m.Key == key))
+                {
+                    continue;
+                }
+
+                var cached = _visionCache.TryGet(sequence.Request.TenantId, media.ContentHash);
+                _metrics?.RecordVisionCacheLookup(hit: cached is not null);
+                if (cached is null)
+                {
+                    missing.Add((key, sequence.Request.TenantId, media));
+                }
+            }
+        }
+
+        if (missing.Count == 0)
+        {
+            return encoded;
+        }
+
+        var device = _model.Placement.Device;
+        int columns = missing[0].Media.PixelValues.Length / missing[0].Media.Patches;
+        var pixels = missing.Select(m => tensor(m.Media.PixelValues, new long[] { m.Media.Patches, columns }, device: device)).ToList();
+        long[] grids = missing.SelectMany(m => new long[] { m.Media.GridT, m.Media.GridH, m.Media.GridW }).ToArray();
+        using var allPixels = cat(pixels, 0);
+        using var gridTensor = tensor(grids, new long[] { missing.Count, 3 }, device: device);
+        using var features = _model.EncodeVision(allPixels, gridTensor);
+        pixels.ForEach(p => p.Dispose());
+        long row = 0;
+        foreach (var (key, tenant, media) in missing)
+        {
+            int tokens = media.Tokens(_mergeSize);
+            var slice = features.narrow(0, row, tokens).clone();
+            slice.DetachFromDisposeScope();
+            row += tokens;
+            _visionCache.Put(tenant, media.ContentHash, slice);
+            encoded.Add(key, slice);
+        }
+
+        return encoded;
+    }
+
+    /// <summary>Gathers the sequence's vision features (this step's fresh encodings, else the cache) before its first chunk that needs them.</summary>
+    private void EnsureVisionFeatures(EngineSequence sequence, PlannedSegment part, EncodedVision encoded)
+    {
+        if (!NeedsVision(sequence, part))
         {
             return;
         }
@@ -377,16 +442,9 @@ public sealed partial class InferenceEngine
         var video = new List<Tensor>();
         foreach (var media in sequence.Request.Media)
         {
-            var embeds = _visionCache.TryGet(sequence.Request.TenantId, media.ContentHash);
-            _metrics?.RecordVisionCacheLookup(hit: embeds is not null);
-            if (embeds is null)
-            {
-                using var pixels = tensor(media.PixelValues, new long[] { media.Patches, media.PixelValues.Length / media.Patches }, device: _model.Placement.Device);
-                using var grid = tensor(new long[] { media.GridT, media.GridH, media.GridW }, new long[] { 1, 3 }, device: _model.Placement.Device);
-                embeds = _model.EncodeVision(pixels, grid);
-                _visionCache.Put(sequence.Request.TenantId, media.ContentHash, embeds);
-            }
-
+            var embeds = encoded.Get(EncodedVision.Key(sequence.Request.TenantId, media.ContentHash))
+                ?? _visionCache.Peek(sequence.Request.TenantId, media.ContentHash)
+                ?? throw new InvalidOperationException($"vision features of {media.ContentHash} were neither encoded nor cached");
             (media.IsVideo ? video : image).Add(embeds);
         }
 

@@ -40,6 +40,10 @@ public sealed class VisionEmbeddingCache : IDisposable
         return null;
     }
 
+    /// <summary>The cached embeddings without counting a lookup (owned by the cache; do not dispose), or null.</summary>
+    public Tensor? Peek(string tenantId, string contentHash) =>
+        _byKey.TryGetValue(Key(tenantId, contentHash), out var node) ? node.Value.Embeds : null;
+
     /// <summary>Stores a copy of <paramref name="embeds"/> when it fits the budget.</summary>
     public void Put(string tenantId, string contentHash, Tensor embeds)
     {

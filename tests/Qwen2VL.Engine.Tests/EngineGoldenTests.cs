@@ -73,6 +73,24 @@ public sealed class EngineGoldenTests
     }
 
     [Fact]
+    public async Task Generate_MediaPromptsArrivingTogether_EncodedInSharedStepsEqualReference()
+    {
+        var prompts = GoldenPrompts.All().Where(p => p.Media.Count > 0).ToList();
+        await using var engine = _model.Engine(new EngineOptions { MaxBatchTokens = 4096 });
+
+        // Submitted at once, so several sequences start prefill in one step and their media go through one tower call.
+        var results = await Task.WhenAll(prompts.Select((p, i) => EngineRun.CollectAsync(engine, p.Request($"m{i}", p.ExpectedTokens.Length))));
+
+        for (int i = 0; i < prompts.Count; i++)
+        {
+            Assert.True(prompts[i].ExpectedTokens.SequenceEqual(results[i].Tokens), $"{prompts[i].Name}: got [{string.Join(", ", results[i].Tokens)}]");
+        }
+
+        int distinctMedia = prompts.SelectMany(p => p.Media.Select(m => m.ContentHash)).Distinct().Count();
+        Assert.Equal(distinctMedia, engine.Snapshot().VisionCacheMisses);
+    }
+
+    [Fact]
     public async Task Generate_SameImageTwice_EncodesItOnce()
     {
         var prompt = GoldenPrompts.All().First(p => p.Media.Count == 1 && !p.Media[0].IsVideo);
