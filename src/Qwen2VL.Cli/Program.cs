@@ -1,0 +1,6 @@
+using System.CommandLine;
+using Qwen2VL.Cli.Bench;
+
+// A thin root: each command lives in its own class and registers itself here.
+var root = new RootCommand("Qwen2-VL command-line tools") { BenchCommand.Create() };
+return await root.Parse(args).InvokeAsync();
