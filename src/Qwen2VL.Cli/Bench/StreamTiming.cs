@@ -25,6 +25,14 @@ internal sealed class StreamTiming
     /// <summary>Mean time between tokens after the first (pure decode steps), in seconds.</summary>
     public double MeanInterTokenSeconds => (_tokenTimes[^1] - _tokenTimes[0]) / (_tokenTimes.Count - 1);
 
+    /// <summary>A timing from recorded arrival times (for tests and replays).</summary>
+    internal static StreamTiming FromTimes(double submitted, IEnumerable<double> tokenTimes)
+    {
+        var timing = new StreamTiming(submitted);
+        timing._tokenTimes.AddRange(tokenTimes);
+        return timing;
+    }
+
     /// <summary>Runs <paramref name="request"/> to the end, timing each token on <paramref name="clock"/>.</summary>
     public static async Task<StreamTiming> RunAsync(InferenceEngine engine, GenerationRequest request, Stopwatch clock, CancellationToken cancellationToken)
     {
