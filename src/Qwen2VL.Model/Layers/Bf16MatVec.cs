@@ -7,23 +7,32 @@ using static TorchSharp.torch;
 namespace Qwen2VL.Model.Layers;
 
 /// <summary>
-/// y = W·x + b for one bfloat16 row x against a bfloat16 weight W [out, in] on the CPU: the batch-1 decode case.
-/// LibTorch's bf16 matrix-vector product reads weights at well under the memory's speed on AVX-512 CPUs (about 20 GB/s
-/// where a streaming read reaches 50+), and decoding one token is nothing but such products, so this kernel streams W
-/// once with 512-bit loads instead. A bfloat16 is the top half of a float32, so each 32-bit lane holding the pair
-/// (w[2k], w[2k+1]) yields both as floats with one shift and one mask; x is converted to float32 once, split into
-/// even and odd elements per 32-element block to match. Accumulation is float32 with one rounding to bfloat16 at the
-/// end, as LibTorch does, so results agree with <c>F.linear</c> up to summation order.
+/// y = x·Wᵀ + b for bfloat16 rows x (a decode step) against a bfloat16 weight W [out, in] on the CPU. LibTorch's bf16
+/// matrix-vector product reads weights at well under the memory's speed on AVX-512 CPUs without AMX (about 20 GB/s where
+/// a streaming read reaches 50+), and batch-1 decoding is nothing but such products, so this kernel streams W once with
+/// 512-bit loads instead: each group of four weight rows is read from memory once and reused from cache for every
+/// input row. A bfloat16 is the top half of a
+/// float32, so each 32-bit lane holding the pair (w[2k], w[2k+1]) yields both as floats with one shift and one mask;
+/// x is converted to float32 once, split into even and odd elements per 32-element block to match. Accumulation is
+/// float32 with one rounding to bfloat16 at the end, as LibTorch does, so results agree with <c>F.linear</c> up to
+/// summation order.
 /// </summary>
 internal static unsafe class Bf16MatVec
 {
     private const int Block = 32;
     private const int RowsPerGroup = 4;
 
+    /// <summary>
+    /// Most input rows the kernel takes. Measured side by side, LibTorch's bf16 GEMM (AVX512-BF16 dot products) already
+    /// beats this kernel's shift-and-FMA arithmetic from 4 rows on (see docs/performance-log.md), so only the single-row
+    /// case, batch-1 decoding, is routed here.
+    /// </summary>
+    public const int MaxInputRows = 1;
+
     // A span over tensor memory is limited to int.MaxValue bytes; larger weights (the 72B head) run in row chunks.
     private const long MaxChunkBytes = 1L << 30;
 
-    /// <summary>Whether the kernel applies: one bf16 row on the CPU, a contiguous bf16 weight with in % 32 == 0, AVX-512 present.</summary>
+    /// <summary>Whether the kernel applies: at most <see cref="MaxInputRows"/> bf16 rows on the CPU, a contiguous bf16 weight with in % 32 == 0, AVX-512 present.</summary>
     public static bool Applies(Tensor input, Tensor weight) =>
         Vector512.IsHardwareAccelerated
         && input.dtype == ScalarType.BFloat16
@@ -32,15 +41,18 @@ internal static unsafe class Bf16MatVec
         && weight.device_type == DeviceType.CPU
         && weight.dim() == 2
         && weight.shape[1] % Block == 0
-        && input.numel() == weight.shape[1]
+        && input.dim() >= 1
+        && input.shape[^1] == weight.shape[1]
+        && input.numel() <= MaxInputRows * weight.shape[1]
         && weight.is_contiguous();
 
-    /// <summary>Computes the projection of <paramref name="input"/> (shape [..., in] with one row) as a bf16 tensor [..., out].</summary>
+    /// <summary>Computes the projection of <paramref name="input"/> [..., in] as a bf16 tensor [..., out].</summary>
     public static Tensor Apply(Tensor input, Tensor weight, Tensor? bias)
     {
         int inFeatures = (int)weight.shape[1];
         int outFeatures = (int)weight.shape[0];
-        float[] x = SplitEvenOdd(input, inFeatures);
+        int inputRows = (int)(input.numel() / inFeatures);
+        float[] x = SplitEvenOdd(input, inputRows, inFeatures);
         float[]? b = bias is null ? null : ToFloats(bias, outFeatures);
         long[] shape = input.shape.ToArray();
         shape[^1] = outFeatures;
@@ -54,20 +66,23 @@ internal static unsafe class Bf16MatVec
             int rows = Math.Min(chunkRows, outFeatures - start);
             using var chunk = weight.narrow(0, start, rows);
             var w = (ushort*)Pointer(chunk);
-            RunParallel(x, w, b, y, start, rows, inFeatures);
+            RunParallel(new Inputs(x, inputRows, inFeatures, outFeatures, b), w, y, start, rows);
         }
 
         return output;
     }
 
-    private static void RunParallel(float[] x, ushort* w, float[]? b, ushort* y, int firstRow, int rows, int inFeatures)
+    /// <summary>The converted input rows and what every worker needs to place its results.</summary>
+    private sealed record Inputs(float[] X, int Rows, int InFeatures, int OutFeatures, float[]? Bias);
+
+    private static void RunParallel(Inputs inputs, ushort* w, ushort* y, int firstRow, int rows)
     {
         int parts = Math.Max(1, Math.Min(get_num_threads(), Environment.ProcessorCount));
         int groups = (rows + RowsPerGroup - 1) / RowsPerGroup;
         parts = Math.Min(parts, groups);
         if (parts == 1)
         {
-            Rows(x, w, b, y, firstRow, 0, rows, inFeatures);
+            Rows(inputs, w, y, firstRow, 0, rows);
             return;
         }
 
@@ -77,30 +92,42 @@ internal static unsafe class Bf16MatVec
         {
             int from = (int)((long)groups * p / parts) * RowsPerGroup;
             int to = Math.Min(rows, (int)((long)groups * (p + 1) / parts) * RowsPerGroup);
-            Rows(x, (ushort*)weights, b, (ushort*)outputs, firstRow, from, to, inFeatures);
+            Rows(inputs, (ushort*)weights, (ushort*)outputs, firstRow, from, to);
         });
     }
 
-    /// <summary>Rows [from, to) of the chunk starting at output row <paramref name="firstRow"/>.</summary>
+    /// <summary>Weight rows [from, to) of the chunk starting at output column <paramref name="firstRow"/>, for every input row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows(float[] xs, ushort* w, float[]? b, ushort* y, int firstRow, int from, int to, int inFeatures)
+    private static void Rows(Inputs inputs, ushort* w, ushort* y, int firstRow, int from, int to)
     {
-        fixed (float* x = xs)
+        int n = inputs.InFeatures;
+        int outFeatures = inputs.OutFeatures;
+        var b = inputs.Bias;
+        fixed (float* xs = inputs.X)
         {
             int row = from;
             for (; row + RowsPerGroup <= to; row += RowsPerGroup)
             {
-                ushort* w0 = w + ((long)row * inFeatures);
-                var (s0, s1, s2, s3) = Dot4(x, w0, inFeatures);
-                Store(y, b, firstRow + row, s0);
-                Store(y, b, firstRow + row + 1, s1);
-                Store(y, b, firstRow + row + 2, s2);
-                Store(y, b, firstRow + row + 3, s3);
+                ushort* w0 = w + ((long)row * n);
+                int column = firstRow + row;
+                // The group's weights come from memory for t = 0 and from cache for the other input rows.
+                for (int t = 0; t < inputs.Rows; t++)
+                {
+                    var (s0, s1, s2, s3) = Dot4(xs + ((long)t * n), w0, n);
+                    ushort* yt = y + ((long)t * outFeatures);
+                    Store(yt, b, column, s0);
+                    Store(yt, b, column + 1, s1);
+                    Store(yt, b, column + 2, s2);
+                    Store(yt, b, column + 3, s3);
+                }
             }
 
             for (; row < to; row++)
             {
-                Store(y, b, firstRow + row, Dot1(x, w + ((long)row * inFeatures), inFeatures));
+                for (int t = 0; t < inputs.Rows; t++)
+                {
+                    Store(y + ((long)t * outFeatures), b, firstRow + row, Dot1(xs + ((long)t * n), w + ((long)row * n), n));
+                }
             }
         }
     }
@@ -152,13 +179,13 @@ internal static unsafe class Bf16MatVec
     private static void Store(ushort* y, float[]? b, int row, float sum) =>
         y[row] = ToBFloat16(b is null ? sum : sum + b[row]);
 
-    /// <summary>x as float32, each 32-element block reordered to its 16 even then its 16 odd elements.</summary>
-    private static float[] SplitEvenOdd(Tensor input, int n)
+    /// <summary>x as float32, each 32-element block of each row reordered to its 16 even then its 16 odd elements.</summary>
+    private static float[] SplitEvenOdd(Tensor input, int rows, int n)
     {
-        using var row = input.reshape(n).contiguous();
-        var source = new ReadOnlySpan<ushort>((void*)Pointer(row), n);
-        var x = new float[n];
-        for (int j = 0; j < n; j += Block)
+        using var flat = input.reshape(rows * n).contiguous();
+        var source = new ReadOnlySpan<ushort>((void*)Pointer(flat), rows * n);
+        var x = new float[rows * n];
+        for (int j = 0; j < rows * n; j += Block)
         {
             for (int k = 0; k < Block / 2; k++)
             {

@@ -39,6 +39,12 @@ public sealed class LinearProjection : nn.Module
     public Tensor Forward(Tensor input) => Apply(input, _weight, _bias);
 
     /// <summary>
+    /// Whether few-row bf16 products use the streaming kernel (default) or always LibTorch's linear. A process-wide
+    /// switch so benchmarks can compare both paths side by side in one run.
+    /// </summary>
+    public static bool UseDecodeKernel { get; set; } = true;
+
+    /// <summary>
     /// x Wᵀ + b for any weight [out, in]: one bf16 row on the CPU (batch-1 decode) takes the streaming kernel, everything
     /// else (float32, batches, prefill) LibTorch's linear.
     /// </summary>
@@ -46,6 +52,6 @@ public sealed class LinearProjection : nn.Module
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
-        return Bf16MatVec.Applies(input, weight) ? Bf16MatVec.Apply(input, weight, bias) : nn.functional.linear(input, weight, bias);
+        return UseDecodeKernel && Bf16MatVec.Applies(input, weight) ? Bf16MatVec.Apply(input, weight, bias) : nn.functional.linear(input, weight, bias);
     }
 }
