@@ -12,7 +12,7 @@ public sealed class MatmulFlopsTests
         const double n = 1024, e = 1280;
         double expected = (2 * n * 1176 * e)
             + (32 * ((2 * n * e * 15360) + (4 * n * n * e)))
-            + (2 * 256 * 5120 * 5120) + (2 * 256 * 5120 * 1536);
+            + (2.0 * 256 * 5120 * 5120) + (2.0 * 256 * 5120 * 1536);
 
         Assert.Equal(expected, MatmulFlops.VisionTower(vision, 32, 32), 6);
     }

@@ -11,8 +11,9 @@ using static TorchSharp.torch;
 namespace Qwen2VL.Cli.Bench;
 
 /// <summary>
-/// What the suites of one run share: the model (loaded once, lazily), its weight sizes, and the machine rates measured
-/// in this same run that turn times into ratios (memory read bandwidth, bf16 GEMM rate).
+/// What the suites of one run share: the model (loaded once, lazily), its weight sizes, and the machine rates that turn
+/// times into ratios (memory read bandwidth, bf16 GEMM rate). On a shared machine those rates move with the load from
+/// minute to minute, so they are measured right beside each timed workload (<see cref="Bracket"/>), never once per run.
 /// </summary>
 internal sealed class BenchContext : IDisposable
 {
@@ -26,8 +27,6 @@ internal sealed class BenchContext : IDisposable
     private readonly TextWriter _log;
     private Qwen2VLStage? _model;
     private string? _checkpoint;
-    private double? _bandwidth;
-    private double? _gemm;
 
     public BenchContext(BenchSettings settings, TextWriter log)
     {
@@ -53,11 +52,19 @@ internal sealed class BenchContext : IDisposable
     /// <summary>The whole model in bfloat16 on the CPU, loaded through the normal checkpoint loader on first use.</summary>
     public Qwen2VLStage Model => _model ??= LoadModel();
 
-    /// <summary>Memory read bandwidth (bytes/s) of a <see cref="BandwidthThreads"/>-thread streaming read, measured once.</summary>
-    public double ReadBandwidth => _bandwidth ??= MeasureBandwidth();
-
-    /// <summary>bf16 GEMM rate (FLOP/s), measured once.</summary>
-    public double Bf16GemmRate => _gemm ??= MeasureGemm();
+    /// <summary>
+    /// Runs <paramref name="work"/> between two measurements of <paramref name="rate"/> and returns its result with
+    /// the mean of the two rates, so the ratio compares figures taken under the same load.
+    /// </summary>
+    public static async Task<(T Result, double Rate)> Bracket<T>(Func<double> rate, Func<Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(rate);
+        ArgumentNullException.ThrowIfNull(work);
+        double before = rate();
+        var result = await work().ConfigureAwait(false);
+        double after = rate();
+        return (result, (before + after) / 2);
+    }
 
     /// <summary>Writes a progress line to standard error.</summary>
     public void Log(string message) => _log.WriteLine($"[bench] {message}");
@@ -77,7 +84,8 @@ internal sealed class BenchContext : IDisposable
         return model;
     }
 
-    private double MeasureBandwidth()
+    /// <summary>Memory read bandwidth (bytes/s) of a <see cref="BandwidthThreads"/>-thread streaming read over a buffer at least as large as the LM weights.</summary>
+    public double MeasureReadBandwidth()
     {
         long bytes = Math.Max(LanguageModelBytes, MinBandwidthBytes);
         double rate = MemoryBandwidth.Measure(bytes, BandwidthThreads);
@@ -85,7 +93,8 @@ internal sealed class BenchContext : IDisposable
         return rate;
     }
 
-    private double MeasureGemm()
+    /// <summary>bf16 GEMM rate (FLOP/s) of 2048³ products.</summary>
+    public double MeasureBf16GemmRate()
     {
         double rate = GemmRate.Measure(ScalarType.BFloat16);
         Log($"bf16 GEMM 2048³: {rate / 1e9:F0} GFLOP/s");

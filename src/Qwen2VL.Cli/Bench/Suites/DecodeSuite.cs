@@ -19,32 +19,35 @@ internal sealed class DecodeSuite : IBenchSuite
 
     public async Task RunAsync(BenchContext context, BenchResults results, CancellationToken cancellationToken)
     {
-        double floorSeconds = context.LanguageModelBytes / context.ReadBandwidth;
-        double kernel = 0, libtorch = 0;
-        await using (var engine = context.NewEngine())
+        await using var engine = context.NewEngine();
+        var clock = Stopwatch.StartNew();
+        // Warm-up: kernel selection and first-touch of activations are not part of steady-state decoding.
+        await StreamTiming.RunAsync(engine, BenchPrompts.Request("warm", BenchPrompts.Tokens(PromptTokens, 2), 4), clock, cancellationToken).ConfigureAwait(false);
+        var ((kernel, libtorch), bandwidth) = await BenchContext.Bracket(context.MeasureReadBandwidth, async () =>
         {
-            var clock = Stopwatch.StartNew();
-            // Warm-up: kernel selection and first-touch of activations are not part of steady-state decoding.
-            await StreamTiming.RunAsync(engine, BenchPrompts.Request("warm", BenchPrompts.Tokens(PromptTokens, 2), 4), clock, cancellationToken).ConfigureAwait(false);
+            double withKernel = 0, withLibTorch = 0;
             try
             {
                 for (int round = 0; round < Rounds; round++)
                 {
-                    kernel += await PerTokenAsync(engine, useKernel: true, round, clock, cancellationToken).ConfigureAwait(false) / Rounds;
-                    libtorch += await PerTokenAsync(engine, useKernel: false, round, clock, cancellationToken).ConfigureAwait(false) / Rounds;
+                    withKernel += await PerTokenAsync(engine, useKernel: true, round, clock, cancellationToken).ConfigureAwait(false) / Rounds;
+                    withLibTorch += await PerTokenAsync(engine, useKernel: false, round, clock, cancellationToken).ConfigureAwait(false) / Rounds;
                 }
             }
             finally
             {
                 LinearProjection.UseDecodeKernel = true;
             }
-        }
 
-        context.Log($"decode {kernel * 1e3:F1} ms/token (LibTorch linear {libtorch * 1e3:F1}); floor {floorSeconds * 1e3:F1} ms ({context.LanguageModelBytes / 1e9:F2} GB at {context.ReadBandwidth / 1e9:F1} GB/s)");
+            return (withKernel, withLibTorch);
+        }).ConfigureAwait(false);
+        double floorSeconds = context.LanguageModelBytes / bandwidth;
+
+        context.Log($"decode {kernel * 1e3:F1} ms/token (LibTorch linear {libtorch * 1e3:F1}); floor {floorSeconds * 1e3:F1} ms ({context.LanguageModelBytes / 1e9:F2} GB at {bandwidth / 1e9:F1} GB/s)");
         results.Set("decode_ms_per_token_bf16", kernel * 1e3);
         results.Set("decode_floor_ms_per_token_bf16", floorSeconds * 1e3);
         results.Set("decode_vs_floor", kernel / floorSeconds);
-        results.Set("memory_read_gb_per_s", context.ReadBandwidth / 1e9);
+        results.Set("memory_read_gb_per_s", bandwidth / 1e9);
         results.Set("decode_libtorch_linear_vs_kernel", libtorch / kernel);
     }
 

@@ -14,21 +14,16 @@ internal sealed class PrefillSuite : IBenchSuite
 
     public string Name => "prefill";
 
-    public Task RunAsync(BenchContext context, BenchResults results, CancellationToken cancellationToken)
+    public async Task RunAsync(BenchContext context, BenchResults results, CancellationToken cancellationToken)
     {
         var model = context.Model;
         Prefill(model, 128, seed: 30); // warm-up
-        double seconds = double.MaxValue;
-        for (int i = 0; i < 2; i++)
-        {
-            seconds = Math.Min(seconds, Prefill(model, Tokens, seed: 31 + i));
-        }
-
-        double floor = MatmulFlops.TextPrefill(context.Config, Tokens) / context.Bf16GemmRate;
+        var (seconds, rate) = await BenchContext.Bracket(context.MeasureBf16GemmRate,
+            () => Task.FromResult(Math.Min(Prefill(model, Tokens, seed: 31), Prefill(model, Tokens, seed: 32)))).ConfigureAwait(false);
+        double floor = MatmulFlops.TextPrefill(context.Config, Tokens) / rate;
         context.Log($"prefill {Tokens} tokens in {seconds:F2} s; matmul floor {floor:F2} s");
         results.Set("prefill_text_tokens_per_s", Tokens / seconds);
         results.Set("prefill_vs_matmul_floor", seconds / floor);
-        return Task.CompletedTask;
     }
 
     private static double Prefill(Qwen2VLStage model, int tokens, int seed)

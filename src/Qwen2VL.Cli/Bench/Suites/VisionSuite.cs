@@ -14,33 +14,32 @@ internal sealed class VisionSuite : IBenchSuite
 {
     public string Name => "vision";
 
-    public Task RunAsync(BenchContext context, BenchResults results, CancellationToken cancellationToken)
+    public async Task RunAsync(BenchContext context, BenchResults results, CancellationToken cancellationToken)
     {
         var model = context.Model;
         var vision = context.Config.VisionSettings;
         Encode(model, 8, 8); // warm-up
-        double rate = context.Bf16GemmRate;
 
-        double small = Math.Min(Encode(model, 32, 32), Encode(model, 32, 32));
-        double smallFloor = MatmulFlops.VisionTower(vision, 32, 32) / rate;
+        var (small, smallRate) = await BenchContext.Bracket(context.MeasureBf16GemmRate,
+            () => Task.FromResult(Math.Min(Encode(model, 32, 32), Encode(model, 32, 32)))).ConfigureAwait(false);
+        double smallFloor = MatmulFlops.VisionTower(vision, 32, 32) / smallRate;
         context.Log($"vision 448×448 in {small:F2} s; matmul floor {smallFloor:F2} s");
         results.Set("vision_448_ms", small * 1e3);
         results.Set("vision_448_vs_matmul_floor", small / smallFloor);
 
         long before = PeakRss.CurrentBytes() ?? 0;
         bool peakReset = PeakRss.TryResetPeak();
-        double large = Encode(model, 78, 138);
+        var (large, largeRate) = await BenchContext.Bracket(context.MeasureBf16GemmRate, () => Task.FromResult(Encode(model, 78, 138))).ConfigureAwait(false);
         long after = PeakRss.PeakBytes() ?? 0;
         if (peakReset && before > 0)
         {
             results.Set("vision_1080p_peak_rss_growth_gb", (after - before) / 1e9);
         }
 
-        double largeFloor = MatmulFlops.VisionTower(vision, 78, 138) / rate;
+        double largeFloor = MatmulFlops.VisionTower(vision, 78, 138) / largeRate;
         context.Log($"vision 1080p (10,764 patches) in {large:F1} s; matmul floor {largeFloor:F1} s; peak RSS {after / 1e9:F2} GB (was {before / 1e9:F2} GB before)");
         results.Set("vision_1080p_ms", large * 1e3);
         results.Set("vision_1080p_vs_matmul_floor", large / largeFloor);
-        return Task.CompletedTask;
     }
 
     private static double Encode(Qwen2VLStage model, int gridH, int gridW)
