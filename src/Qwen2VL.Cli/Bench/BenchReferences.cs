@@ -8,8 +8,8 @@ internal sealed record BenchReference(string Goal, string Python, string LlamaCp
 
 /// <summary>
 /// Goals and reference figures per key. The reference figures were measured on the project's 2-core benchmark machine
-/// (AMD Zen 4, AVX-512 + AVX512-BF16, no AMX), same Qwen2-VL-2B configuration, 2 threads, and are quoted from the
-/// performance issue that defines these keys; they are constants, not re-measured by this command.
+/// (AMD EPYC, AVX-512 + AVX512-BF16, no AMX), same Qwen2-VL-2B configuration, 2 threads. They were measured once and
+/// are quoted here as constants; this command does not re-run those implementations.
 /// </summary>
 internal static class BenchReferences
 {
