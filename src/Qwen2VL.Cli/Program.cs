@@ -1,6 +1,7 @@
 using System.CommandLine;
+using Qwen2VL.Cli.Bench;
 using Qwen2VL.Cli.Generate;
 
 // A thin root: each command lives in its own class and registers itself here.
-var root = new RootCommand("Qwen2-VL command-line tools") { GenerateCommand.Create(), ChatCommand.Create() };
+var root = new RootCommand("Qwen2-VL command-line tools") { GenerateCommand.Create(), ChatCommand.Create(), BenchCommand.Create() };
 return await root.Parse(args).InvokeAsync();

@@ -36,5 +36,22 @@ public sealed class LinearProjection : nn.Module
     public Tensor Weight => _weight;
 
     /// <summary>Applies the projection to the last dimension of <paramref name="input"/>.</summary>
-    public Tensor Forward(Tensor input) => nn.functional.linear(input, _weight, _bias);
+    public Tensor Forward(Tensor input) => Apply(input, _weight, _bias);
+
+    /// <summary>
+    /// Whether few-row bf16 products use the streaming kernel (default) or always LibTorch's linear. A process-wide
+    /// switch so benchmarks can compare both paths side by side in one run.
+    /// </summary>
+    public static bool UseDecodeKernel { get; set; } = true;
+
+    /// <summary>
+    /// x Wᵀ + b for any weight [out, in]: one bf16 row on the CPU (batch-1 decode) takes the streaming kernel, everything
+    /// else (float32, batches, prefill) LibTorch's linear.
+    /// </summary>
+    public static Tensor Apply(Tensor input, Tensor weight, Tensor? bias)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
+        return UseDecodeKernel && Bf16MatVec.Applies(input, weight) ? Bf16MatVec.Apply(input, weight, bias) : nn.functional.linear(input, weight, bias);
+    }
 }

@@ -214,7 +214,7 @@ public sealed class Qwen2VLStage : nn.Module
             {
                 var selected = hidden.index_select(0, tensor(rows, ScalarType.Int64, Placement.Device));
                 var weight = LmHead?.Weight ?? Model.EmbedTokens!.Weight;
-                logits = nn.functional.linear(norm.Forward(selected), weight).to(ScalarType.Float32);
+                logits = LinearProjection.Apply(norm.Forward(selected), weight, null).to(ScalarType.Float32);
             }
         }
 

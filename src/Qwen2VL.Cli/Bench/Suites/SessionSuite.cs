@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace Qwen2VL.Cli.Bench.Suites;
+
+/// <summary>
+/// Time to first token over a 10-turn conversation, each turn adding the same amount of text: once as a session whose
+/// KV cache the engine keeps between turns, once re-sent whole with no reuse (a stateless API without prefix caching).
+/// Both ratios are turn 10 over turn 1.
+/// </summary>
+internal sealed class SessionSuite : IBenchSuite
+{
+    private const int Turns = 10;
+    private const int SystemTokens = 32;
+    private const int UserTokens = 64;
+    private const int AnswerTokens = 8;
+
+    public string Name => "session";
+
+    public async Task RunAsync(BenchContext context, BenchResults results, CancellationToken cancellationToken)
+    {
+        await using var engine = context.NewEngine();
+        var clock = Stopwatch.StartNew();
+        await StreamTiming.RunAsync(engine, BenchPrompts.Request("warm", BenchPrompts.Tokens(SystemTokens + UserTokens, 20), 2), clock, cancellationToken).ConfigureAwait(false);
+
+        int[] user = BenchPrompts.Tokens(UserTokens, 21);
+        var conversation = new List<int>(BenchPrompts.Tokens(SystemTokens, 22));
+        var prompts = new List<int[]>();
+        var sessionTtft = new List<double>();
+        for (int turn = 1; turn <= Turns; turn++)
+        {
+            conversation.AddRange(user);
+            int[] prompt = conversation.ToArray();
+            prompts.Add(prompt);
+            var timing = await StreamTiming.RunAsync(engine, BenchPrompts.Request("session", prompt, AnswerTokens, keepCache: true), clock, cancellationToken).ConfigureAwait(false);
+            sessionTtft.Add(timing.TimeToFirstToken);
+            conversation.AddRange(timing.Tokens);
+        }
+
+        // The same first and last prompts, each sent whole under a fresh key: nothing can be reused.
+        var first = await StreamTiming.RunAsync(engine, BenchPrompts.Request("stateless-1", prompts[0], 1), clock, cancellationToken).ConfigureAwait(false);
+        var last = await StreamTiming.RunAsync(engine, BenchPrompts.Request("stateless-10", prompts[^1], 1), clock, cancellationToken).ConfigureAwait(false);
+
+        context.Log($"session TTFT turn 1 {sessionTtft[0] * 1e3:F0} ms, turn {Turns} {sessionTtft[^1] * 1e3:F0} ms ({prompts[^1].Length} prompt tokens); " +
+            $"stateless {first.TimeToFirstToken * 1e3:F0} → {last.TimeToFirstToken * 1e3:F0} ms");
+        results.Set("session_ttft_ratio_turn10", sessionTtft[^1] / sessionTtft[0]);
+        results.Set("stateless_ttft_ratio_turn10", last.TimeToFirstToken / first.TimeToFirstToken);
+    }
+}

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.Text.Json;
+using Qwen2VL.Cli.Bench;
+using Qwen2VL.Tests.Shared;
+
+namespace Qwen2VL.Cli.Tests;
+
+/// <summary>Runs the bench command in-process on the tiny fixture config, so a suite takes seconds.</summary>
+public sealed class BenchCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("qwen2vl-bench-test").FullName;
+
+    [Fact]
+    public async Task Bench_DecodeSuiteOnTinyConfig_WritesFinitePositiveKeys()
+    {
+        string json = Path.Combine(_folder, "results.json");
+
+        int exit = await InvokeAsync("--suite", "decode", "--json", json);
+
+        Assert.Equal(0, exit);
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        foreach (string key in new[] { "decode_ms_per_token_bf16", "decode_floor_ms_per_token_bf16", "decode_vs_floor" })
+        {
+            Assert.True(document.RootElement.TryGetProperty(key, out var value), $"missing {key}");
+            double number = value.GetDouble();
+            Assert.True(double.IsFinite(number) && number > 0, $"{key} = {number}");
+        }
+    }
+
+    [Fact]
+    public async Task Bench_SecondRun_ReusesTheCachedCheckpoint()
+    {
+        await InvokeAsync("--suite", "prefill");
+        var weights = Directory.GetFiles(_folder, "model.safetensors", SearchOption.AllDirectories).Single();
+        var written = File.GetLastWriteTimeUtc(weights);
+
+        await InvokeAsync("--suite", "prefill");
+
+        Assert.Equal(written, File.GetLastWriteTimeUtc(weights));
+    }
+
+    [Fact]
+    public async Task Bench_UnknownSuite_FailsWithUsageExitCode()
+    {
+        Assert.Equal(2, await InvokeAsync("--suite", "nonsense"));
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private Task<int> InvokeAsync(params string[] args)
+    {
+        var root = new RootCommand { BenchCommand.Create() };
+        string config = Path.Combine(TestPaths.Checkpoint, "config.json");
+        string[] all = ["bench", "--config", config, "--checkpoint-cache", _folder, .. args];
+        return root.Parse(all).InvokeAsync();
+    }
+}
