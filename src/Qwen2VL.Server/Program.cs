@@ -1,28 +1,11 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging.Abstractions;
 using Qwen2VL.Server;
 using Qwen2VL.Server.Hub;
-using Qwen2VL.Worker.Hosting;
 
-// "stage": serve decoder layers [a, b) of a checkpoint for a pipeline (see src/Qwen2VL.Worker/README.md). A hub id
-// given as --model is resolved to its snapshot folder first (from the cache when HF_HUB_OFFLINE is set).
+// "stage" takes the stage host's own options, so it is dispatched before the serve command's parser.
 if (args.Length > 0 && args[0] == "stage")
 {
-    string[] stageArgs = args[1..];
-    int model = Array.FindIndex(stageArgs, a => a == "--model" || a.StartsWith("--model=", StringComparison.Ordinal));
-    if (model >= 0)
-    {
-        bool inline = stageArgs[model].Contains('=', StringComparison.Ordinal);
-        string value = inline ? stageArgs[model]["--model=".Length..] : stageArgs[model + 1];
-        if (!Directory.Exists(value))
-        {
-            var resolver = new ModelResolver(HubSettings.FromEnvironment(), NullLogger<ModelResolver>.Instance);
-            string folder = await resolver.ResolveAsync(value, new ModelDownloadOptions());
-            stageArgs[inline ? model : model + 1] = inline ? $"--model={folder}" : folder;
-        }
-    }
-
-    return await StageHost.RunAsync(stageArgs);
+    return await StageCommand.RunAsync(args[1..]);
 }
 
 var root = ServeCommand.Create(args);

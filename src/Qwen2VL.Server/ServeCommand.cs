@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Qwen2VL.Server.Hosting;
+using Qwen2VL.Worker.Hosting;
 
 namespace Qwen2VL.Server;
 
@@ -72,10 +73,42 @@ public static class ServeCommand
                 overrides[$"{ServerOptions.Section}:AllowAnonymous"] = allow ? "true" : "false";
             }
 
+            if (LaterStage(overrides) is { } stageArgs)
+            {
+                // A worker holding layers that do not start at 0 is a later pipeline stage: it serves its layers to
+                // the previous stage and does not join the cluster (the same as the 'stage' command).
+                return await StageCommand.RunAsync(stageArgs, cancellationToken).ConfigureAwait(false);
+            }
+
             await using var app = ServerHost.Build(Array.Empty<string>(), overrides);
             await app.RunAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         });
         return root;
+    }
+
+    /// <summary>The stage host's arguments when the options describe a worker whose layers start after 0; else null.</summary>
+    private static string[]? LaterStage(IReadOnlyDictionary<string, string?> settings)
+    {
+        string Get(string key) => settings.TryGetValue($"{ServerOptions.Section}:{key}", out var value) ? value ?? "" : "";
+        string layers = Get("Layers");
+        if (!Get("Role").Equals("worker", StringComparison.OrdinalIgnoreCase) || layers.Length == 0 || StageHostCommandLine.ParseLayers(layers).Start == 0)
+        {
+            return null;
+        }
+
+        var args = new List<string> { "--model", Get("Model"), "--layers", layers };
+        foreach (var (option, key) in new[] { ("--worker-port", "WorkerPort"), ("--next-stage", "NextStage"), ("--dtype", "Dtype"), ("--device", "Device"), ("--threads", "Threads"), ("--kv-cache-tokens", "Engine:KvCacheTokens") })
+        {
+            if (Get(key).Length > 0)
+            {
+                args.Add(option);
+                args.Add(Get(key));
+            }
+        }
+
+        args.Add("--bind");
+        args.Add(Get("Host").Length > 0 ? Get("Host") : "127.0.0.1");
+        return args.ToArray();
     }
 }

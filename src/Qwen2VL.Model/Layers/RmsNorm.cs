@@ -11,16 +11,14 @@ namespace Qwen2VL.Model.Layers;
 public sealed class RmsNorm : nn.Module
 {
     private readonly Parameter _weight;
-    // Held for the module's lifetime: a temporary Scalar (from an implicit double conversion) can be finalized by
-    // the GC while LibTorch still reads it, which showed up as rare "toFloat" failures under load.
-    private readonly Scalar _eps;
+    private readonly double _eps;
 
     /// <summary>Creates an uninitialised norm over <paramref name="dim"/> features.</summary>
     public RmsNorm(int dim, double eps, ModelPlacement placement)
         : base(nameof(RmsNorm))
     {
         ArgumentNullException.ThrowIfNull(placement);
-        _eps = eps.ToScalar();
+        _eps = eps;
         _weight = placement.NewParameter(dim);
         register_parameter("weight", _weight);
     }
@@ -31,7 +29,9 @@ public sealed class RmsNorm : nn.Module
         using var scope = NewDisposeScope();
         var x = input.to(ScalarType.Float32);
         var variance = x.square().mean(new long[] { -1 }, keepdim: true);
-        var normed = (x * variance.add(_eps).rsqrt()).to(input.dtype);
+        var eps = _eps.ToScalar();
+        var normed = (x * variance.add(eps).rsqrt()).to(input.dtype);
+        GC.KeepAlive(eps); // see Scalars: the native scalar must outlive the call that reads it
         return (_weight * normed).MoveToOuterDisposeScope();
     }
 }

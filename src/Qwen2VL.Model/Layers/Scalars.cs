@@ -3,15 +3,20 @@ using TorchSharp;
 namespace Qwen2VL.Model.Layers;
 
 /// <summary>
-/// Scalars that live as long as the process. An implicit conversion (<c>tensor * 2.0</c>) makes a temporary native
-/// Scalar that the GC may finalize while LibTorch is still reading it; hot paths use these instead.
+/// Fresh scalars for tensor arithmetic. Rules learnt the hard way: never cache a Scalar in a field (one created
+/// inside a dispose scope, for example while a model loads, can be released with that scope and read afterwards),
+/// and keep a local one alive (<see cref="GC.KeepAlive(object)"/>) until the native call that reads it returned —
+/// an unreferenced temporary may otherwise be finalized during the call. Both showed up as rare "toFloat" failures.
 /// </summary>
 public static class Scalars
 {
-    public static readonly Scalar Zero = 0.0.ToScalar();
-    public static readonly Scalar One = 1.0.ToScalar();
-    public static readonly Scalar ZeroInteger = 0L.ToScalar();
-    public static readonly Scalar OneInteger = 1L.ToScalar();
-    public static readonly Scalar NegativeInfinity = double.NegativeInfinity.ToScalar();
-    public static readonly Scalar JustBelowOne = (1 - 1e-12).ToScalar();
+    public static Scalar Zero() => 0.0.ToScalar();
+
+    public static Scalar ZeroInteger() => 0L.ToScalar();
+
+    public static Scalar OneInteger() => 1L.ToScalar();
+
+    public static Scalar NegativeInfinity() => double.NegativeInfinity.ToScalar();
+
+    public static Scalar JustBelowOne() => (1 - 1e-12).ToScalar();
 }

@@ -30,7 +30,9 @@ public static class InverseCdfDraw
         var total = cdf[TensorIndex.Ellipsis, TensorIndex.Slice(-1)];
         var u = tensor(uniforms.ToArray(), device: probs.device).unsqueeze(1);
         // x must stay strictly below the total, or the count could run past the last non-zero token.
-        var x = (u * total).minimum(total.mul(Scalars.JustBelowOne));
+        var belowOne = Scalars.JustBelowOne();
+        var x = (u * total).minimum(total.mul(belowOne));
+        GC.KeepAlive(belowOne);
         var index = (cdf <= x).sum(-1).clamp_max(vocab - 1);
         return index.MoveToOuterDisposeScope();
     }

@@ -18,6 +18,9 @@ public static class MinPFilter
         using var scope = NewDisposeScope();
         var probs = logits.softmax(-1);
         var (top, _) = probs.max(-1, keepdim: true);
-        return logits.masked_fill(probs < (top * minP), Scalars.NegativeInfinity).MoveToOuterDisposeScope();
+        var negativeInfinity = Scalars.NegativeInfinity();
+        var result = logits.masked_fill(probs < (top * minP), negativeInfinity).MoveToOuterDisposeScope();
+        GC.KeepAlive(negativeInfinity);
+        return result;
     }
 }

@@ -19,7 +19,9 @@ public static class OutputPenalties
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(counts);
         using var scope = NewDisposeScope();
-        var present = counts.gt(Scalars.Zero).to(logits.dtype);
+        var zero = Scalars.Zero();
+        var present = counts.gt(zero).to(logits.dtype);
+        GC.KeepAlive(zero);
         return (logits - (counts * frequency) - (present * presence)).MoveToOuterDisposeScope();
     }
 }

@@ -19,7 +19,9 @@ public static class RepetitionPenalty
         ArgumentNullException.ThrowIfNull(logits);
         using var scope = NewDisposeScope();
         // where(x < 0, x·p, x/p) is the reference formula; 0 stays 0 either way.
-        var penalised = where(logits.lt(Scalars.Zero), logits * penalty, logits / penalty);
+        var zero = Scalars.Zero();
+        var penalised = where(logits.lt(zero), logits * penalty, logits / penalty);
+        GC.KeepAlive(zero);
         return where(seen, penalised, logits).MoveToOuterDisposeScope();
     }
 }

@@ -151,7 +151,9 @@ public sealed class Sampler
         var chosenLogit = raw.gather(1, chosen.unsqueeze(1));
         float[] chosenLogprob = (chosenLogit - logSumExp).squeeze(1).cpu().data<float>().ToArray();
         // Rank as vLLM counts it: 1 + the number of tokens strictly more likely.
-        long[] rank = (raw > chosenLogit).sum(-1).add(Scalars.OneInteger).cpu().data<long>().ToArray();
+        var one = Scalars.OneInteger();
+        long[] rank = (raw > chosenLogit).sum(-1).add(one).cpu().data<long>().ToArray();
+        GC.KeepAlive(one);
 
         int topN = sequences.Max(s => s.Parameters.TopLogprobs);
         float[] topValues = [];

@@ -33,8 +33,13 @@ public static class TopKFilter
         using var scope = NewDisposeScope();
         var (values, _) = logits.topk((int)kMax, dim: -1, largest: true, sorted: true);
         var kTensor = tensor(k, device: logits.device).unsqueeze(1);
-        var kth = values.gather(1, kTensor.sub(Scalars.OneInteger).clamp_min(Scalars.ZeroInteger));
-        var threshold = where(kTensor.gt(Scalars.ZeroInteger), kth, full_like(kth, Scalars.NegativeInfinity));
-        return logits.masked_fill(logits < threshold, Scalars.NegativeInfinity).MoveToOuterDisposeScope();
+        TorchSharp.Scalar one = Scalars.OneInteger(), zero = Scalars.ZeroInteger(), negativeInfinity = Scalars.NegativeInfinity();
+        var kth = values.gather(1, kTensor.sub(one).clamp_min(zero));
+        var threshold = where(kTensor.gt(zero), kth, full_like(kth, negativeInfinity));
+        var result = logits.masked_fill(logits < threshold, negativeInfinity).MoveToOuterDisposeScope();
+        GC.KeepAlive(one);
+        GC.KeepAlive(zero);
+        GC.KeepAlive(negativeInfinity);
+        return result;
     }
 }

@@ -39,14 +39,20 @@ public static class TopPFilter
             {
                 var keepCandidate = Keep(candidates, topP, off);
                 var keep = zeros_like(probs, ScalarType.Bool).scatter(1, candidateIds, keepCandidate).logical_or(off);
-                return logits.masked_fill(keep.logical_not(), Scalars.NegativeInfinity).MoveToOuterDisposeScope();
+                var minusInfinity = Scalars.NegativeInfinity();
+                var kept = logits.masked_fill(keep.logical_not(), minusInfinity).MoveToOuterDisposeScope();
+                GC.KeepAlive(minusInfinity);
+                return kept;
             }
         }
 
         var (sorted, order) = probs.sort(dim: -1, descending: true);
         var keepSorted = Keep(sorted, topP, off);
         var drop = zeros_like(keepSorted).scatter(1, order, keepSorted.logical_not());
-        return logits.masked_fill(drop, Scalars.NegativeInfinity).MoveToOuterDisposeScope();
+        var negativeInfinity = Scalars.NegativeInfinity();
+        var result = logits.masked_fill(drop, negativeInfinity).MoveToOuterDisposeScope();
+        GC.KeepAlive(negativeInfinity);
+        return result;
     }
 
     /// <summary>Which of the probabilities (sorted descending per row) stay in the nucleus.</summary>

@@ -10,8 +10,7 @@ public sealed class VisionMlp : nn.Module
     private readonly LinearProjection _fc1;
     private readonly LinearProjection _fc2;
 
-    // Held for the module's lifetime: a temporary Scalar can be finalized by the GC while LibTorch still reads it.
-    private readonly Scalar _quickGeluScale = 1.702.ToScalar();
+    private const double QuickGeluScale = 1.702;
 
     /// <summary>Creates an uninitialised MLP E → hidden → E.</summary>
     public VisionMlp(int embedDim, int hiddenDim, ModelPlacement placement)
@@ -28,7 +27,9 @@ public sealed class VisionMlp : nn.Module
     {
         using var scope = NewDisposeScope();
         var x = _fc1.Forward(hidden);
-        var activated = x * sigmoid(x.mul(_quickGeluScale));
+        var scale = QuickGeluScale.ToScalar();
+        var activated = x * sigmoid(x.mul(scale));
+        GC.KeepAlive(scale); // see Scalars
         return _fc2.Forward(activated).MoveToOuterDisposeScope();
     }
 }
