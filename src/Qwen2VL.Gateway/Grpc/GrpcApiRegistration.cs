@@ -11,7 +11,7 @@ namespace Qwen2VL.Gateway.Grpc;
 public static class GrpcApiRegistration
 {
     /// <summary>
-    /// Registers the chat service, gRPC reflection, <c>grpc.health.v1.Health</c> fed by <see cref="ServingReadiness"/>,
+    /// Registers the chat service, gRPC reflection, <c>grpc.health.v1.Health</c> fed by the process's <see cref="ReadinessState"/>,
     /// and an <see cref="InMemorySessionDirectory"/> unless an <see cref="ISessionDirectory"/> is registered already.
     /// The host registers <see cref="IChatBackend"/>, the authentication services and <c>ChatRequestLimits</c>.
     /// </summary>
@@ -21,7 +21,7 @@ public static class GrpcApiRegistration
         configure?.Invoke(options);
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ServingReadiness>();
+        services.AddReadiness();
         services.TryAddSingleton<ISessionDirectory, InMemorySessionDirectory>();
         services.TryAddSingleton<GrpcCaller>();
         services.TryAddSingleton<DefaultModel>();
@@ -33,11 +33,11 @@ public static class GrpcApiRegistration
             grpc.MaxSendMessageSize = options.MaxSendMessageBytes;
         }).AddServiceOptions<ChatGrpcService>(service => service.Interceptors.Add<ErrorMappingInterceptor>());
         services.AddGrpcReflection();
-        services.AddHealthChecks().AddCheck<ServingHealthCheck>(ServingHealthCheck.Name);
         services.AddGrpcHealthChecks(health =>
         {
-            // The overall status ("") follows every check, as by default; the chat service's follows serving readiness.
-            health.Services.Map(ChatServiceName, check => check.Name == ServingHealthCheck.Name);
+            // The overall status ("") follows every check, as by default; the chat service's follows readiness, the
+            // same checks as the HTTP readiness probe.
+            health.Services.Map(ChatServiceName, check => check.Tags.Contains(ReadinessRegistration.Tag));
         });
         return services;
     }

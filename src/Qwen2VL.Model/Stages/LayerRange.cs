@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Qwen2VL.Model.Stages;
 
 /// <summary>The decoder layers [Start, End) held by a pipeline stage.</summary>
@@ -46,6 +48,26 @@ public readonly record struct LayerRange
 
         return ranges;
     }
+
+    /// <summary>
+    /// Parses the command-line form <c>start:end</c>, end exclusive (<c>0:14</c> is layers 0 to 13); a stage always
+    /// holds at least one layer, so <c>5:5</c> is refused.
+    /// </summary>
+    /// <exception cref="FormatException">The value is not such a range.</exception>
+    public static LayerRange Parse(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        string[] parts = value.Split(':');
+        return parts.Length == 2
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int start)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int end)
+            && end > start
+                ? new LayerRange(start, end)
+                : throw new FormatException($"'{value}' is not a layer range: expected start:end with start < end, such as 0:14");
+    }
+
+    /// <summary>The command-line form that <see cref="Parse"/> reads.</summary>
+    public string ToArgument() => $"{Start}:{End}";
 
     /// <inheritdoc/>
     public override string ToString() => $"[{Start}, {End})";

@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Qwen2VL.Gateway.Health;
 
 namespace Qwen2VL.Server.Health;
 
@@ -24,15 +24,14 @@ public static class HealthEndpoints
     public const string LiveTag = "live";
 
     /// <summary>Tag of the checks behind the readiness probe (a gRPC health service should map the same tag).</summary>
-    public const string ReadyTag = "ready";
+    public const string ReadyTag = ReadinessRegistration.Tag;
 
     /// <summary>Registers <see cref="ReadinessState"/> (unless one is registered) and the probes' health checks.</summary>
     public static IHealthChecksBuilder AddQwen2VLHealthChecks(this IServiceCollection services, ReadinessRequirements requirements = ReadinessRequirements.All)
     {
-        services.TryAddSingleton(new ReadinessState(requirements));
+        services.AddReadiness(requirements);
         return services.AddHealthChecks()
-            .AddCheck("self", () => HealthCheckResult.Healthy("serving"), tags: [LiveTag])
-            .AddCheck<ReadinessHealthCheck>("readiness", tags: [ReadyTag]);
+            .AddCheck("self", () => HealthCheckResult.Healthy("serving"), tags: [LiveTag]);
     }
 
     /// <summary>Maps <see cref="LivePath"/> and <see cref="ReadyPath"/>; both answer 200 or 503 with the status name.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Qwen2VL.Gateway.Health;
 using Qwen2VL.Grains.Abstractions;
 using Qwen2VL.Server.Hosting;
 

@@ -51,7 +51,6 @@ public static class ServerHost
         bool servesWorkerApi = roles.HasFlag(ServerRoles.Worker) && workerEndpoint.Serve;
         builder.Services.Configure<ServerOptions>(builder.Configuration.GetSection(ServerOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<ServingReadiness>();
         builder.AddQwen2VLTelemetry(t => t.Role = options.Role);
         builder.Services.AddQwen2VLHealthChecks(Requirements(roles));
         ConfigureKestrel(builder, options, roles, servesWorkerApi);
@@ -67,7 +66,6 @@ public static class ServerHost
         }
 
         var app = builder.Build();
-        MirrorReadinessToGrpcHealth(app.Services);
         app.MapQwen2VLHealth();
         app.MapQwen2VLMetrics();
         if (servesWorkerApi)
@@ -89,18 +87,6 @@ public static class ServerHost
     private static ReadinessRequirements Requirements(ServerRoles roles) =>
         (roles.HasFlag(ServerRoles.Worker) ? ReadinessRequirements.ModelLoaded : ReadinessRequirements.None)
         | (roles.HasFlag(ServerRoles.Gateway) ? ReadinessRequirements.CompletePipeline : ReadinessRequirements.None);
-
-    /// <summary>The gRPC health service reads the gateway's readiness object; keep it equal to the server's.</summary>
-    private static void MirrorReadinessToGrpcHealth(IServiceProvider services)
-    {
-        var state = services.GetRequiredService<ReadinessState>();
-        var grpc = services.GetRequiredService<ServingReadiness>();
-        state.Changed += (_, status) =>
-        {
-            grpc.SetModelLoaded(status.ModelLoaded);
-            grpc.SetPipelineRegistered(status.CompletePipelines > 0);
-        };
-    }
 
     private static void ConfigureKestrel(WebApplicationBuilder builder, ServerOptions options, ServerRoles roles, bool servesWorkerApi)
     {

@@ -1,3 +1,5 @@
+using Qwen2VL.Model.Stages;
+
 namespace Qwen2VL.Server.Hub;
 
 /// <summary>What to fetch of a hub model and how to show it.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Qwen2VL.Model.Stages;
 
 namespace Qwen2VL.Server.Hub;
 

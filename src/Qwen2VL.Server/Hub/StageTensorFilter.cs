@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Qwen2VL.Model.Stages;
 
 namespace Qwen2VL.Server.Hub;
 

@@ -33,7 +33,7 @@ public sealed partial class ChildStages : IAsyncDisposable
                 int port = FreePort();
                 var args = new List<string>
                 {
-                    "stage", "--model", modelFolder, "--layers", $"{ranges[i].Start}:{ranges[i].End}", "--worker-port", $"{port}",
+                    "stage", "--model", modelFolder, "--layers", ranges[i].ToArgument(), "--worker-port", $"{port}",
                     "--bind", "127.0.0.1", "--dtype", dtype, "--threads", $"{threads}", "--kv-cache-tokens", $"{kvCacheTokens}",
                 };
                 if (next is not null)

@@ -1,22 +1,23 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Qwen2VL.Engine;
-using Qwen2VL.Engine.Text;
 using Qwen2VL.Engine.Telemetry;
-using Qwen2VL.Server.Health;
-using Qwen2VL.Grains.Abstractions;
+using Qwen2VL.Engine.Text;
+using Qwen2VL.Engine;
+using Qwen2VL.Gateway.Health;
 using Qwen2VL.Grains.Abstractions.Workers;
-using Qwen2VL.Model;
+using Qwen2VL.Grains.Abstractions;
 using Qwen2VL.Model.Config;
 using Qwen2VL.Model.Stages;
-using Qwen2VL.Worker.Client;
-using Qwen2VL.Worker.Hosting;
+using Qwen2VL.Model;
 using Qwen2VL.Processing.Media;
 using Qwen2VL.Processing.Prompt;
 using Qwen2VL.Processing.Video;
+using Qwen2VL.Server.Health;
 using Qwen2VL.Server.Hosting;
 using Qwen2VL.Server.Hub;
+using Qwen2VL.Worker.Client;
+using Qwen2VL.Worker.Hosting;
 
 namespace Qwen2VL.Server.Worker;
 

@@ -62,20 +62,17 @@ public static class StageHostCommandLine
         };
     }
 
-    /// <summary>Parses <c>a:b</c>, end exclusive.</summary>
+    /// <summary>Parses <c>a:b</c>, end exclusive, naming the option in the error.</summary>
     public static LayerRange ParseLayers(string value)
     {
-        ArgumentNullException.ThrowIfNull(value);
-        string[] parts = value.Split(':');
-        if (parts.Length == 2
-            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int start)
-            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int end)
-            && end > start)
+        try
         {
-            return new LayerRange(start, end);
+            return LayerRange.Parse(value);
         }
-
-        throw new ArgumentException($"--layers '{value}' is not a layer range: expected start:end with start < end, such as 14:28");
+        catch (FormatException e)
+        {
+            throw new ArgumentException($"--layers {e.Message}", e);
+        }
     }
 
     /// <summary>host:port becomes http://host:port (the worker API is HTTP/2 without TLS inside the cluster).</summary>

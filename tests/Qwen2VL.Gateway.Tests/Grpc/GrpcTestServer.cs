@@ -44,9 +44,11 @@ public sealed class GrpcTestServer : IAsyncDisposable
     /// <summary>The session directory port, to check what the service stored.</summary>
     public InMemorySessionDirectory Sessions { get; }
 
-    public ServingReadiness Readiness => _app.Services.GetRequiredService<ServingReadiness>();
+    public ReadinessState Readiness => _app.Services.GetRequiredService<ReadinessState>();
 
-    public static async Task<GrpcTestServer> StartAsync(ScriptedBackend backend, Action<GrpcApiOptions>? configure = null)
+    /// <param name="readiness">What the process must have to be ready, as a host with these roles registers it.</param>
+    public static async Task<GrpcTestServer> StartAsync(
+        ScriptedBackend backend, Action<GrpcApiOptions>? configure = null, ReadinessRequirements readiness = ReadinessRequirements.All)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
@@ -58,6 +60,7 @@ public sealed class GrpcTestServer : IAsyncDisposable
         builder.Services.AddSingleton(new GatewayAuthOptions());
         builder.Services.AddSingleton<TenantAuthenticator>();
         builder.Services.AddSingleton(new ChatRequestLimits { MaxImagesPerRequest = 4 });
+        builder.Services.AddReadiness(readiness);
         builder.Services.AddQwen2VLGrpc(configure);
         var app = builder.Build();
         app.MapQwen2VLGrpc();

@@ -2,6 +2,7 @@ using Grpc.Core;
 using Grpc.Health.V1;
 using HealthClient = Grpc.Health.V1.Health.HealthClient;
 using Grpc.Reflection.V1Alpha;
+using Qwen2VL.Gateway.Health;
 using Qwen2VL.Gateway.Tests.Http;
 using static Qwen2VL.Gateway.Tests.Grpc.GrpcTestServer;
 
@@ -11,7 +12,7 @@ namespace Qwen2VL.Gateway.Tests.Grpc;
 public sealed class HealthAndReflectionTests
 {
     [Fact]
-    public async Task HealthCheck_FollowsServingReadiness()
+    public async Task HealthCheck_FollowsReadiness()
     {
         await using var server = await StartAsync(new ScriptedBackend());
         var health = new HealthClient(server.Channel);
@@ -20,7 +21,7 @@ public sealed class HealthAndReflectionTests
         var before = await health.CheckAsync(chatService);
         server.Readiness.SetModelLoaded(true);
         var modelOnly = await health.CheckAsync(new HealthCheckRequest());
-        server.Readiness.SetPipelineRegistered(true);
+        server.Readiness.SetCompletePipelines(1);
         var ready = await health.CheckAsync(chatService);
         var overall = await health.CheckAsync(new HealthCheckRequest());
 
@@ -28,6 +29,22 @@ public sealed class HealthAndReflectionTests
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, modelOnly.Status);
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, ready.Status);
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, overall.Status);
+    }
+
+    [Fact]
+    public async Task HealthCheck_GatewayWithoutModel_ServesOnceAPipelineIsRegistered()
+    {
+        // A gateway-only process never loads a model; its readiness is only about pipelines.
+        await using var server = await StartAsync(new ScriptedBackend(), readiness: ReadinessRequirements.CompletePipeline);
+        var health = new HealthClient(server.Channel);
+        var chatService = new HealthCheckRequest { Service = "qwen2vl.v1.ChatService" };
+
+        var before = await health.CheckAsync(chatService);
+        server.Readiness.SetCompletePipelines(1);
+        var ready = await health.CheckAsync(chatService);
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, before.Status);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, ready.Status);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Qwen2VL.Engine.Tests.Support;
+using Qwen2VL.Gateway.Health;
 using Qwen2VL.Server.Health;
 using Qwen2VL.Server.Tests.Telemetry;
 

@@ -1,3 +1,4 @@
+using Qwen2VL.Gateway.Health;
 using Qwen2VL.Server.Health;
 
 namespace Qwen2VL.Server.Tests.Health;

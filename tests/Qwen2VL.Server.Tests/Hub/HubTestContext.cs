@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Qwen2VL.Model.Stages;
 using Qwen2VL.Server.Hub;
 using Qwen2VL.Tests.Shared;
 

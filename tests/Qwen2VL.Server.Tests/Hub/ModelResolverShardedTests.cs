@@ -1,3 +1,4 @@
+using Qwen2VL.Model.Stages;
 using Qwen2VL.Server.Hub;
 using Qwen2VL.Tests.Shared;
 

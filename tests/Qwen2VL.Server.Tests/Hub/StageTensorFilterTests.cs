@@ -1,3 +1,4 @@
+using Qwen2VL.Model.Stages;
 using Qwen2VL.Server.Hub;
 
 namespace Qwen2VL.Server.Tests.Hub;

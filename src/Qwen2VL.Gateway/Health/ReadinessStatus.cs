@@ -1,4 +1,4 @@
-namespace Qwen2VL.Server.Health;
+namespace Qwen2VL.Gateway.Health;
 
 /// <summary>A snapshot of <see cref="ReadinessState"/>.</summary>
 /// <param name="Reason">Why the server is not ready, or "ready".</param>

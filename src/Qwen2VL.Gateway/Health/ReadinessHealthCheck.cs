@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Qwen2VL.Server.Health;
+namespace Qwen2VL.Gateway.Health;
 
 /// <summary>Reports <see cref="ReadinessState"/>: healthy when ready, unhealthy (HTTP 503) with the reason otherwise.</summary>
 public sealed class ReadinessHealthCheck : IHealthCheck

@@ -1,4 +1,4 @@
-namespace Qwen2VL.Server.Health;
+namespace Qwen2VL.Gateway.Health;
 
 /// <summary>
 /// Whether this server can take traffic, set by the code that loads the model and tracks pipelines. The HTTP

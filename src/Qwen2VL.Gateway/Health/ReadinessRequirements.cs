@@ -1,4 +1,4 @@
-namespace Qwen2VL.Server.Health;
+namespace Qwen2VL.Gateway.Health;
 
 /// <summary>What a server role must have before it takes traffic.</summary>
 [Flags]
