@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Qwen2VL.Engine.Pipeline;
@@ -9,6 +10,7 @@ using Qwen2VL.Model;
 using Qwen2VL.Model.Stages;
 using Qwen2VL.Worker.Client;
 using Qwen2VL.Worker.Service;
+using Qwen2VL.Worker.V1;
 
 namespace Qwen2VL.Worker.Hosting;
 
@@ -121,8 +123,13 @@ public sealed class StageHost : IAsyncDisposable
             Tail = new GrpcPipelineTailOptions { StepTimeout = options.StepTimeout },
         };
         builder.Services.AddSingleton(services => new StageServer(hosted, options.NextStage, serverOptions, services.GetRequiredService<ILogger<StageServer>>()));
+        // The host listens only after its layers are loaded, so a stage that answers is a stage that serves; the
+        // standard health service lets probes and tools check the gRPC server itself rather than an open port.
+        builder.Services.AddGrpcHealthChecks(health => health.Services.Map(WorkerService.Descriptor.FullName, _ => true))
+            .AddCheck("stage", () => HealthCheckResult.Healthy($"layers {stage.Layers} loaded"));
         var app = builder.Build();
         app.MapGrpcService<StageService>();
+        app.MapGrpcHealthChecksService();
         return app;
     }
 }

@@ -5,7 +5,7 @@ namespace Qwen2VL.Worker.Service;
 
 /// <summary>
 /// The worker API of a stage after the first: Forward (one stream per upstream stage, one request per step) and
-/// GetInfo. The driver-only calls (Generate, EncodeVision, ReleaseCache) answer Unimplemented here; releases reach
+/// GetInfo. The driver-only calls (Generate, ReleaseCache) answer Unimplemented here; releases reach
 /// later stages through their Forward stream.
 /// </summary>
 public sealed class StageService : WorkerService.WorkerServiceBase
