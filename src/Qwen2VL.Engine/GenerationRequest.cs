@@ -28,4 +28,13 @@ public sealed record GenerationRequest
 
     /// <summary>Keep the KV cache after the turn so the next turn with this key prefills only new tokens.</summary>
     public bool KeepCache { get; init; }
+
+    /// <summary>
+    /// Keys of other kept caches this prompt may continue, tried in order after <see cref="SequenceKey"/> (longest
+    /// prefix first): a stateless request names the caches its conversation's earlier prefixes were kept under. Each
+    /// must start with "<see cref="TenantId"/>/", so no tenant reaches another's cache. The first cache found is adopted
+    /// for the token prefix it shares with this prompt (<see cref="PrefixMatcher"/>), so a stale or colliding key
+    /// costs a prefill, never a wrong answer.
+    /// </summary>
+    public IReadOnlyList<string> ReuseKeys { get; init; } = Array.Empty<string>();
 }

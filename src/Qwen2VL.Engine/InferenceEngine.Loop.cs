@@ -171,28 +171,35 @@ public sealed partial class InferenceEngine
         }
     }
 
-    /// <summary>Takes the sequence's kept cache and keeps the part that matches this prompt.</summary>
+    /// <summary>
+    /// Takes the first kept cache found under the sequence's own key or one of its reuse keys, and keeps the part that
+    /// matches this prompt. A cache that matches nothing is stale and released.
+    /// </summary>
     private void AttachKeptCache(EngineSequence sequence)
     {
-        if (_idle.Take(sequence.Request.SequenceKey) is not { } entry)
+        foreach (string key in sequence.Request.ReuseKeys.Prepend(sequence.Request.SequenceKey))
         {
+            if (_idle.Take(key) is not { } entry)
+            {
+                continue;
+            }
+
+            int match = PrefixMatcher.Match(entry.Tokens, entry.Media, sequence.Tokens.ToArray(), sequence.Spans);
+            // At least one token must be computed to produce logits for the next token.
+            match = Math.Min(match, sequence.Tokens.Count - 1);
+            if (match <= 0)
+            {
+                ReleaseIdle(entry);
+                continue;
+            }
+
+            entry.Cache.Local.Truncate(match);
+            sequence.Cache = entry.Cache;
+            sequence.Reserved = entry.ReservedTokens;
+            sequence.Computed = match;
+            sequence.CachedPromptTokens = Math.Min(match, sequence.PromptLength);
             return;
         }
-
-        int match = PrefixMatcher.Match(entry.Tokens, entry.Media, sequence.Tokens.ToArray(), sequence.Spans);
-        // At least one token must be computed to produce logits for the next token.
-        match = Math.Min(match, sequence.Tokens.Count - 1);
-        if (match <= 0)
-        {
-            ReleaseIdle(entry);
-            return;
-        }
-
-        entry.Cache.Local.Truncate(match);
-        sequence.Cache = entry.Cache;
-        sequence.Reserved = entry.ReservedTokens;
-        sequence.Computed = match;
-        sequence.CachedPromptTokens = Math.Min(match, sequence.PromptLength);
     }
 
     /// <summary>Reserves budget and cache room for <paramref name="tokens"/> tokens, evicting idle caches if needed.</summary>

@@ -240,6 +240,12 @@ public sealed partial class InferenceEngine : IAsyncDisposable
                 $"the prompt has {length} tokens but this worker's KV cache holds at most {_budget.Capacity} tokens", retriable: false);
         }
 
+        string tenantScope = request.TenantId + "/";
+        if (request.ReuseKeys.FirstOrDefault(k => !k.StartsWith(tenantScope, StringComparison.Ordinal)) is { } foreign)
+        {
+            throw new EngineRejectedException("invalid_cache_key", $"reuse key '{foreign}' is not scoped to tenant '{request.TenantId}'", retriable: false);
+        }
+
         var spans = MediaSpans(request);
         int room = Math.Min(_contextLength, _budget.Capacity) - length;
         int maxNew = Math.Min(request.Sampling.MaxNewTokens ?? room, room);

@@ -29,4 +29,7 @@ public sealed record TextGenerationRequest
 
     /// <summary>Keep the KV cache after the turn for the next one with the same key.</summary>
     public bool KeepCache { get; init; }
+
+    /// <summary>Other kept caches this prompt may continue, longest prefix first (see <see cref="GenerationRequest.ReuseKeys"/>).</summary>
+    public IReadOnlyList<string> ReuseKeys { get; init; } = Array.Empty<string>();
 }

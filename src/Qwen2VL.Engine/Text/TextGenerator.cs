@@ -39,6 +39,7 @@ public sealed class TextGenerator
             Media = prompt.Media.Select(m => new PreparedMedia(m.Pixels.Values, m.Pixels.Grid.T, m.Pixels.Grid.H, m.Pixels.Grid.W, m.IsVideo, m.ContentHash)).ToList(),
             Sampling = request.Sampling,
             KeepCache = request.KeepCache,
+            ReuseKeys = request.ReuseKeys,
         };
 
         var tokenizer = _prompts.Tokenizer;
