@@ -20,6 +20,11 @@ namespace Qwen2VL.Grains.Abstractions.Generation;
 /// appends them after the assistant turn's opening, as they are, and continues the answer from there.
 /// </param>
 /// <param name="MaxContextTokens">Refuse prompts longer than this, when set.</param>
+/// <param name="ReuseKeys">
+/// Keys of kept caches (each starting with "<paramref name="TenantId"/>/") the prompt may continue when none is kept under
+/// <paramref name="SequenceKey"/>, longest prefix first: a stateless request names those of its conversation's earlier
+/// prefixes. Null or empty for none.
+/// </param>
 public sealed record GenerationRequest(
     PipelineReference Pipeline,
     string TenantId,
@@ -29,4 +34,5 @@ public sealed record GenerationRequest(
     bool KeepCache,
     string RequestId,
     IReadOnlyList<int> ContinuationTokenIds,
-    int? MaxContextTokens = null);
+    int? MaxContextTokens = null,
+    IReadOnlyList<string>? ReuseKeys = null);

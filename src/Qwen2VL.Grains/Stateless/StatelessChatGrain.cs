@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -44,12 +42,15 @@ public sealed partial class StatelessChatGrain : Grain, IStatelessChatGrain
 
         string requestId = string.IsNullOrEmpty(request.RequestId) ? Guid.NewGuid().ToString("n") : request.RequestId;
         var directory = GrainFactory.GetWorkerDirectory();
-        string affinity = AffinityKey(request);
+        var keys = ConversationPrefixKeys.For(request.TenantId, request.ModelId, request.Conversation);
         var run = new FailoverRun(_backend, _options.MaxGenerationAttempts);
+        // Routed by the first message, which a growing conversation never changes, so its requests meet the pipeline
+        // that kept the previous request's cache; that cache is named by one of the earlier-prefix keys.
         var tokens = run.RunAsync(
-            tried => directory.AcquirePipelineAsync(new PipelineRequest(request.ModelId, null, affinity, [.. tried])),
-            (pipeline, continuation) => new GenerationRequest(pipeline, request.TenantId, $"{request.TenantId}/stateless/{requestId}",
-                request.Conversation, FailoverRun.RemainingBudget(request.Sampling, continuation.Length), KeepCache: false, requestId, continuation, request.MaxContextTokens),
+            tried => directory.AcquirePipelineAsync(new PipelineRequest(request.ModelId, null, keys.Affinity, [.. tried])),
+            (pipeline, continuation) => new GenerationRequest(pipeline, request.TenantId, keys.Whole,
+                request.Conversation, FailoverRun.RemainingBudget(request.Sampling, continuation.Length), KeepCache: true, requestId, continuation,
+                request.MaxContextTokens, keys.Earlier),
             (pipeline, failure) => LogPipelineFailed(failure, requestId, pipeline.Id, run.Answer.TokenCount),
             () => Unavailable(request, run.Tried, run.LastFailure),
             cancellationToken);
@@ -61,14 +62,6 @@ public sealed partial class StatelessChatGrain : Grain, IStatelessChatGrain
         int prompt = run.Finished!.PromptTokens - run.ContinuationLength;
         var usage = new TurnUsage(prompt, run.Answer.TokenCount, Math.Min(run.Finished.CachedPromptTokens, prompt));
         yield return new TurnCompleted(requestId, run.Finished.FinishReason, usage, run.Answer.Text, Replayed: false);
-    }
-
-    /// <summary>Requests sharing their first message (usually the system prompt) meet on the same pipeline.</summary>
-    private static string AffinityKey(StatelessChatRequest request)
-    {
-        var first = request.Conversation[0];
-        string text = $"{request.TenantId}\n{request.ModelId}\n{first.Role}\n{first.Text}\n{string.Join(',', first.Media.Select(m => m.ContentHash))}";
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
     }
 
     private GenerationUnavailableException Unavailable(StatelessChatRequest request, List<string> tried, string? lastFailure) =>

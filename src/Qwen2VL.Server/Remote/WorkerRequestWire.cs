@@ -27,6 +27,7 @@ public static class WorkerRequestWire
             Trace = trace,
         };
         wire.ContinuationTokenIds.Add(request.ContinuationTokenIds);
+        wire.ReuseKeys.Add(request.ReuseKeys ?? []);
         if (request.MaxContextTokens is int limit)
         {
             wire.MaxContextTokens = limit;
@@ -73,7 +74,8 @@ public static class WorkerRequestWire
         }
 
         return new GrainRequest(self, request.TenantId, request.SequenceKey, conversation, FromProto(request.Sampling), request.KeepCache,
-            request.RequestId, request.ContinuationTokenIds.ToArray(), request.HasMaxContextTokens && request.MaxContextTokens > 0 ? request.MaxContextTokens : null);
+            request.RequestId, request.ContinuationTokenIds.ToArray(), request.HasMaxContextTokens && request.MaxContextTokens > 0 ? request.MaxContextTokens : null,
+            request.ReuseKeys.Count > 0 ? request.ReuseKeys.ToArray() : null);
     }
 
     /// <summary>The media bytes sent with <paramref name="request"/>, by content hash.</summary>

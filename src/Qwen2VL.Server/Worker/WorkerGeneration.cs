@@ -78,6 +78,7 @@ public static class WorkerGeneration
                 StopStrings = request.Sampling.Stop ?? Array.Empty<string>(),
                 ContinuationTokenIds = request.ContinuationTokenIds,
                 KeepCache = request.KeepCache,
+                ReuseKeys = request.ReuseKeys ?? Array.Empty<string>(),
             };
         }
         catch (Exception e) when (Map(e) is { } mapped)

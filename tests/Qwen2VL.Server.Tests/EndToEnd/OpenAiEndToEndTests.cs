@@ -73,6 +73,29 @@ public sealed class OpenAiEndToEndTests
     }
 
     [Fact]
+    public async Task CompleteChat_StatelessSecondRequestResendingTheAnswer_ReportsCachedPromptTokens()
+    {
+        // Unique text: the server is shared, and an identical earlier conversation would be a legitimate hit.
+        string question = "first question " + Guid.NewGuid().ToString("n")[..8];
+        var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 4 };
+        ChatCompletion first = await Client().CompleteChatAsync(new ChatMessage[] { new UserChatMessage(question) }, options);
+        ChatMessage[] turn2 = [new UserChatMessage(question), new AssistantChatMessage(first.Content[0].Text), new UserChatMessage("second question")];
+
+        ChatCompletion second = await Client().CompleteChatAsync(turn2, options);
+        ChatCompletion otherTenant = await Client(EmbeddedServer.OtherTenantKey).CompleteChatAsync(turn2, options);
+        ChatCompletion altered = await Client().CompleteChatAsync(
+            new ChatMessage[] { new UserChatMessage(question + "!"), new AssistantChatMessage(first.Content[0].Text), new UserChatMessage("second question") }, options);
+
+        Assert.Equal(0, first.Usage.InputTokenDetails.CachedTokenCount);
+        int cached = second.Usage.InputTokenDetails.CachedTokenCount;
+        // The whole first prompt is kept (less its last "\n" should the answer start with a newline, which merges
+        // with it when re-tokenized), plus as much of the answer as re-tokenizes to the generated tokens.
+        Assert.InRange(cached, first.Usage.InputTokenCount - 1, second.Usage.InputTokenCount - 1);
+        Assert.Equal(0, otherTenant.Usage.InputTokenDetails.CachedTokenCount);
+        Assert.Equal(0, altered.Usage.InputTokenDetails.CachedTokenCount);
+    }
+
+    [Fact]
     public async Task Session_OtherTenant_CannotContinueIt()
     {
         string session = "private-" + Guid.NewGuid().ToString("n")[..8];

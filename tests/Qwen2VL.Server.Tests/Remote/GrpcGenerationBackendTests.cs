@@ -37,7 +37,7 @@ public sealed class GrpcGenerationBackendTests : IAsyncLifetime
     private static GrainRequest Request(string address, params ChatMessage[] conversation) => new(
         new PipelineReference("tiny", [new PipelineStage("w1", "instance-1", address, new LayerRange(0, 3))]),
         "tenant-a", "tenant-a/s#1", conversation.Length > 0 ? conversation : [ChatMessage.FromText(ChatRole.User, "hi")],
-        new SamplingSettings { Temperature = 0, MaxTokens = 7, Stop = ["\n\n"] }, KeepCache: true, "req-1", [5, 6], MaxContextTokens: 100);
+        new SamplingSettings { Temperature = 0, MaxTokens = 7, Stop = ["\n\n"] }, KeepCache: true, "req-1", [5, 6], MaxContextTokens: 100, ReuseKeys: ["tenant-a/prefix/2", "tenant-a/prefix/1"]);
 
     [Fact]
     public async Task GenerateAsync_WorkerStreams_YieldsTokensThenFinishAndSendsTheRequest()
@@ -57,6 +57,7 @@ public sealed class GrpcGenerationBackendTests : IAsyncLifetime
         var sent = Assert.Single(Worker.Requests);
         Assert.Equal(("tenant-a", "tenant-a/s#1", "req-1", "instance-1", 100), (sent.TenantId, sent.SequenceKey, sent.RequestId, sent.InstanceId, sent.MaxContextTokens));
         Assert.Equal(new[] { 5, 6 }, sent.ContinuationTokenIds);
+        Assert.Equal(new[] { "tenant-a/prefix/2", "tenant-a/prefix/1" }, sent.ReuseKeys);
         Assert.Equal((0f, 7, "\n\n"), (sent.Sampling.Temperature, sent.Sampling.MaxTokens, sent.Sampling.Stop.Single()));
         Assert.False(sent.Sampling.HasTopP);
         Assert.Equal(MessageRole.User, sent.Conversation.Single().Role);

@@ -67,6 +67,20 @@ public sealed class RemoteWorkerTests : IClassFixture<OneWorkerCluster>
         Assert.True(cached > prompt / 2, $"expected most of the {prompt} prompt tokens from the worker's cache, got {cached}");
     }
 
+    [Fact]
+    public async Task CompleteChat_StatelessSecondRequestOnRemoteWorker_ReusesTheFirstRequestsCache()
+    {
+        string question = "remote question " + Guid.NewGuid().ToString("n")[..8];
+        var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 4 };
+        ChatCompletion first = await Client().CompleteChatAsync(new ChatMessage[] { new UserChatMessage(question) }, options);
+
+        // The reuse keys travel in the worker request; the worker process holds the kept cache.
+        ChatCompletion second = await Client().CompleteChatAsync(
+            new ChatMessage[] { new UserChatMessage(question), new AssistantChatMessage(first.Content[0].Text), new UserChatMessage("and then?") }, options);
+
+        Assert.InRange(second.Usage.InputTokenDetails.CachedTokenCount, first.Usage.InputTokenCount - 1, second.Usage.InputTokenCount - 1);
+    }
+
     private static async Task<JsonDocument> PostAsync(HttpClient http, string session, string text)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")

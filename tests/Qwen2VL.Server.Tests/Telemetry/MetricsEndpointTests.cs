@@ -87,6 +87,27 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task Scrape_AfterStatelessReuse_CountsTheReusedTokensAsPrefixHits()
+    {
+        var turn1 = GoldenPrompts.All().Single(p => p.Name.EndsWith("/turn1_0", StringComparison.Ordinal));
+        var turn2 = GoldenPrompts.All().Single(p => p.Name.EndsWith("/turn2_0", StringComparison.Ordinal));
+        await using var host = await TelemetryTestHost.StartAsync();
+        await using (var engine = Engine(host))
+        {
+            await EngineRun.CollectAsync(engine, turn1.Request("t/prefix/1", NewTokens, keepCache: true));
+            // A stateless request names the previous request's key; its own key holds nothing.
+            await EngineRun.CollectAsync(engine, turn2.Request("t/prefix/2", NewTokens, keepCache: true) with { ReuseKeys = ["t/prefix/1"] });
+
+            var scrape = await ScrapeAsync(host);
+
+            Assert.Equal(turn1.Tokens.Length + turn2.Tokens.Length, scrape.Sum("qwen2vl_prefix_cache_queries_total"));
+            // Turn 2 starts with the turn-1 prompt and the golden answer; the first answer tokens were generated and
+            // all but the last fed back.
+            Assert.Equal(turn1.Tokens.Length + NewTokens - 1, scrape.Sum("qwen2vl_prefix_cache_hits_total"));
+        }
+    }
+
+    [Fact]
     public async Task Scrape_LatencyHistograms_UseVllmBucketBoundaries()
     {
         var prompt = GoldenPrompts.All().First(p => p.Media.Count == 0);
