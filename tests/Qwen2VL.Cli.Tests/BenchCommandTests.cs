@@ -28,6 +28,23 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Bench_SessionSuiteOnTinyConfig_WritesSessionStatelessAndNoReuseRatios()
+    {
+        string json = Path.Combine(_folder, "results.json");
+
+        int exit = await InvokeAsync("--suite", "session", "--json", json);
+
+        Assert.Equal(0, exit);
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        foreach (string key in new[] { "session_ttft_ratio_turn10", "stateless_ttft_ratio_turn10", "stateless_noreuse_ttft_ratio_turn10" })
+        {
+            Assert.True(document.RootElement.TryGetProperty(key, out var value), $"missing {key}");
+            double number = value.GetDouble();
+            Assert.True(double.IsFinite(number) && number > 0, $"{key} = {number}");
+        }
+    }
+
+    [Fact]
     public async Task Bench_SecondRun_ReusesTheCachedCheckpoint()
     {
         await InvokeAsync("--suite", "prefill");
