@@ -16,8 +16,8 @@ namespace Qwen2VL.Engine;
 /// model, or its first layers followed by an <see cref="IPipelineTail"/>). A single scheduler thread owns all model and
 /// cache state; callers submit requests from any thread and read their token streams. Every step batches the next
 /// token of each decoding sequence with prefill chunks of new ones (<see cref="StepPlanner"/>). KV memory is bounded by
-/// a token budget: requests wait when it is full, idle session caches are evicted least-recently-used first, and as a
-/// last resort the newest running sequence is preempted and later recomputed.
+/// a token budget: requests wait when it is full, idle caches (of sessions and of stateless conversations) are evicted
+/// least-recently-used first, and as a last resort the newest running sequence is preempted and later recomputed.
 /// </summary>
 public sealed partial class InferenceEngine : IAsyncDisposable
 {

@@ -6,8 +6,9 @@ namespace Qwen2VL.Grains.Abstractions.Generation;
 /// <summary>
 /// Answers a whole conversation sent by the client (an OpenAI request without a session): picks a pipeline — by a
 /// tenant-scoped hash of the conversation's start, so requests sharing a prefix meet the same cache — and moves to
-/// another pipeline with the answer so far when one fails. Nothing is stored. A stateless worker grain: any silo
-/// serves it, several activations run at once.
+/// another pipeline with the answer so far when one fails. Nothing is stored here; the worker keeps the request's KV
+/// cache under a hash of its conversation, which the next request of the same conversation (re-sending it with the
+/// answer) names among its reuse keys. A stateless worker grain: any silo serves it, several activations run at once.
 /// </summary>
 public interface IStatelessChatGrain : IGrainWithIntegerKey
 {
