@@ -74,6 +74,25 @@ public sealed class LocalPipelineTests
     }
 
     [Fact]
+    public async Task Generate_ReuseKeyThroughLocalStages_LaterStagesContinueTheKeptCacheAndEqualReference()
+    {
+        var turn1 = GoldenPrompts.All().Single(p => p.Name.EndsWith("/turn1_0", StringComparison.Ordinal));
+        var turn2 = GoldenPrompts.All().Single(p => p.Name.EndsWith("/turn2_0", StringComparison.Ordinal));
+        var stages = _model.Split(3);
+        var hosted = stages.Skip(1).Select(s => new HostedStage(s, kvCacheTokens: 4096)).ToList();
+        await using var tail = LocalPipeline.Create(hosted);
+        await using var engine = Engine(stages[0], tail, new EngineOptions());
+
+        await EngineRun.CollectAsync(engine, turn1.Request("t/prefix/1", turn1.ExpectedTokens.Length, keepCache: true));
+        var second = await EngineRun.CollectAsync(engine, turn2.Request("t/prefix/2", turn2.ExpectedTokens.Length, keepCache: true) with { ReuseKeys = ["t/prefix/1"] });
+
+        Assert.Equal(turn1.Tokens.Length + turn1.ExpectedTokens.Length - 1, second.Prompt!.CachedPromptTokens);
+        Assert.Equal(turn2.ExpectedTokens, second.Tokens);
+        // The later stages hold one cache: turn 1's, continued by turn 2 and kept again under its key.
+        await WaitUntilAsync(() => hosted.All(h => CachedSequences(h) == 1));
+    }
+
+    [Fact]
     public void Constructor_FirstStageWithoutTail_ThrowsWithLayers()
     {
         var stages = _model.Split(2);
