@@ -125,4 +125,43 @@ public sealed class SessionFailoverTests(ClusterFixture fixture)
         Assert.Equal(3, error.Attempts);
         Assert.Equal(3, fixture.Backend.RequestsFor(model).Count);
     }
+
+    [Fact]
+    public async Task ChatAsync_LogprobsAndPipelineFailsMidAnswer_ReportsEachTokensLogprobOnceInOrder()
+    {
+        var (session, model, _) = await NewSessionAsync("a", "b");
+        fixture.Backend.ForModel(model).FailNext(new PipelineFailure(null, AfterTokens: 2, PipelineFailureKind.WorkerDied));
+        var turn = TurnStreams.UserTurn("with logprobs") with { Sampling = new SamplingSettings { Logprobs = true, TopLogprobs = 2 } };
+
+        var events = await session.ChatAsync(turn).CollectAsync();
+
+        var logprobs = events.OfType<TextDelta>().SelectMany(d => d.Logprobs!).ToList();
+        Assert.Equal([ModelScript.LogprobOf(0, 2), ModelScript.LogprobOf(1, 2), ModelScript.LogprobOf(2, 2)], logprobs, GeneratedLogprobComparer.Instance);
+        // The replacement pipeline was asked for logprobs too.
+        Assert.All(fixture.Backend.RequestsFor(model), r => Assert.Equal((true, 2), (r.Sampling.Logprobs, r.Sampling.TopLogprobs)));
+    }
+
+    [Fact]
+    public async Task ChatAsync_ReplayedTurn_HasNoLogprobs()
+    {
+        var (session, _, _) = await NewSessionAsync("a");
+        var turn = TurnStreams.UserTurn("once", "req-logprobs") with { Sampling = new SamplingSettings { Logprobs = true } };
+        var first = await session.ChatAsync(turn).CollectAsync();
+
+        var replayed = await session.ChatAsync(turn).CollectAsync();
+
+        Assert.All(first.OfType<TextDelta>(), d => Assert.NotNull(d.Logprobs));
+        Assert.True(replayed.Completion().Replayed);
+        Assert.All(replayed.OfType<TextDelta>(), d => Assert.Null(d.Logprobs));
+    }
+
+    [Fact]
+    public async Task ChatAsync_WithoutLogprobs_DeltasCarryNone()
+    {
+        var (session, _, _) = await NewSessionAsync("a");
+
+        var events = await session.ChatAsync(TurnStreams.UserTurn("plain")).CollectAsync();
+
+        Assert.All(events.OfType<TextDelta>(), d => Assert.Null(d.Logprobs));
+    }
 }

@@ -86,7 +86,7 @@ public sealed class ClusterChatBackend : IChatBackend
             switch (item)
             {
                 case TextDelta delta:
-                    yield return new ChatDelta(delta.Text, null);
+                    yield return new ChatDelta(delta.Text, delta.Logprobs?.Select(ToGateway).ToArray());
                     break;
                 case TurnCompleted done:
                     yield return new ChatCompleted(done.FinishReason switch
@@ -204,6 +204,9 @@ public sealed class ClusterChatBackend : IChatBackend
 
         return await _media.PutAsync(tenantId, fetched.Data, fetched.MediaType, cancellationToken).ConfigureAwait(false);
     }
+
+    private static TokenLogprob ToGateway(GeneratedLogprob token) =>
+        new(token.Token, token.Logprob, token.TopLogprobs.Select(t => (t.Token, t.Logprob)).ToArray());
 
     private static ChatBackendException? Translate(Exception e) => e switch
     {

@@ -39,6 +39,12 @@ public static class RequestFingerprint
             Append(text, stop);
         }
 
+        // Rendered only when set, so keys stored before these settings existed still match their requests.
+        if (s.Logprobs is not null || s.TopLogprobs is not null)
+        {
+            Append(text, $"logprobs={s.Logprobs},{s.TopLogprobs}");
+        }
+
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 

@@ -153,6 +153,8 @@ public static class WorkerRequestWire
         if (settings.Seed is long seed) { wire.Seed = seed; }
         if (settings.MaxTokens is int maxTokens) { wire.MaxTokens = maxTokens; }
         if (settings.Stop is { } stop) { wire.Stop.Add(stop); }
+        if (settings.Logprobs is bool logprobs) { wire.Logprobs = logprobs; }
+        if (settings.TopLogprobs is int topLogprobs) { wire.TopLogprobs = topLogprobs; }
         return wire;
     }
 
@@ -168,6 +170,8 @@ public static class WorkerRequestWire
         Seed = wire.HasSeed ? wire.Seed : null,
         MaxTokens = wire.HasMaxTokens ? wire.MaxTokens : null,
         Stop = wire.Stop.Count > 0 ? wire.Stop.ToArray() : null,
+        Logprobs = wire.HasLogprobs ? wire.Logprobs : null,
+        TopLogprobs = wire.HasTopLogprobs ? wire.TopLogprobs : null,
     };
 
     private static GenerationRejectedException Invalid(string message) => new("invalid_request", message);

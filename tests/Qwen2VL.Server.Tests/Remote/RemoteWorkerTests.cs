@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using OpenAI;
 using OpenAI.Chat;
+using Qwen2VL.Server.Tests.EndToEnd;
 using Qwen2VL.Tests.Shared;
 
 namespace Qwen2VL.Server.Tests.Remote;
@@ -49,6 +50,27 @@ public sealed class RemoteWorkerTests : IClassFixture<OneWorkerCluster>
         }
 
         Assert.Equal(answer, text.ToString());
+    }
+
+    [Fact]
+    public async Task CompleteChat_LogprobsOnRemoteWorker_ArriveOverTheWorkerApiAndMatchGolden()
+    {
+        var (prompt, _, _) = GoldenAnswers.For("a_text_only");
+        var golden = GoldenLogprobs.ForCase("a_text_only");
+        const int steps = 5;
+
+        ChatCompletion completion = await Client().CompleteChatAsync(new ChatMessage[] { new UserChatMessage(prompt) },
+            new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = steps, IncludeLogProbabilities = true, TopLogProbabilityCount = 2 });
+
+        var logprobs = completion.ContentTokenLogProbabilities;
+        Assert.Equal(steps, logprobs.Count);
+        for (int i = 0; i < steps; i++)
+        {
+            Assert.Equal(GoldenLogprobs.TokenText(golden.Tokens[i]), logprobs[i].Token);
+            Assert.Equal(golden.TopLogprobs[i][0], logprobs[i].LogProbability, GoldenLogprobs.Tolerance);
+            Assert.Equal(2, logprobs[i].TopLogProbabilities.Count);
+            Assert.Equal(golden.TopLogprobs[i][1], logprobs[i].TopLogProbabilities[1].LogProbability, GoldenLogprobs.Tolerance);
+        }
     }
 
     [Fact]
