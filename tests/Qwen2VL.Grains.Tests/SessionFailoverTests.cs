@@ -164,4 +164,25 @@ public sealed class SessionFailoverTests(ClusterFixture fixture)
 
         Assert.All(events.OfType<TextDelta>(), d => Assert.Null(d.Logprobs));
     }
+
+    [Fact]
+    public async Task ChatAsync_MediaOptions_AreStoredWithThePartAndResentOnEveryPrefill()
+    {
+        var (session, model, _) = await NewSessionAsync("a", "b");
+        var image = await fixture.Media.PutAsync(Tenant, new byte[] { 4, 5, 6 }, "image/png");
+        var options = new MediaOptions { MinPixels = 784, MaxPixels = 448 * 448 };
+        var message = new ChatMessage(ChatRole.User, [ContentPart.FromImage(image, options), ContentPart.FromText("look")]);
+        await session.ChatAsync(new TurnRequest("with-options", [message])).CollectAsync();
+        string firstPipeline = (await session.GetAsync()).Lease!.Pipeline.Id;
+        fixture.Backend.ForModel(model).FailNext(new PipelineFailure(firstPipeline, AfterTokens: 0, PipelineFailureKind.LeaseLost));
+
+        await session.ChatAsync(TurnStreams.UserTurn("and now?")).CollectAsync();
+
+        Assert.Equal(options, (await session.GetAsync()).History[0].Content[0].Options);
+        var calls = fixture.Backend.RequestsFor(model);
+        Assert.Equal(3, calls.Count);
+        // The first turn, the failed second turn and its prefill on the other pipeline all render the image alike.
+        Assert.All(calls, c => Assert.Equal(options, c.Conversation.Single(m => m.Media.Any()).Content[0].Options));
+        Assert.NotEqual(firstPipeline, calls[2].Pipeline.Id);
+    }
 }

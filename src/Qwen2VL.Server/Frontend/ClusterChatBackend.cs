@@ -170,8 +170,10 @@ public sealed class ClusterChatBackend : IChatBackend
                 parts.Add(part switch
                 {
                     TextPart text => GrainPart.FromText(text.Text),
-                    ImagePart image => GrainPart.FromImage(await StoreAsync(call.TenantId, image.Url, MediaKind.Image, cancellationToken).ConfigureAwait(false)),
-                    VideoPart { Url: { } url } => GrainPart.FromVideo(await StoreAsync(call.TenantId, url, MediaKind.Video, cancellationToken).ConfigureAwait(false)),
+                    ImagePart image => GrainPart.FromImage(await StoreAsync(call.TenantId, image.Url, MediaKind.Image, cancellationToken).ConfigureAwait(false),
+                        MediaOptionsMapping.ForImage(call.MediaOverrides, image.Detail)),
+                    VideoPart { Url: { } url } => GrainPart.FromVideo(await StoreAsync(call.TenantId, url, MediaKind.Video, cancellationToken).ConfigureAwait(false),
+                        MediaOptionsMapping.ForVideo(call.MediaOverrides)),
                     _ => throw new ChatBackendException(ChatFailure.InvalidRequest,
                         "videos given as a list of frame URLs are not supported yet; send a video file URL", "unsupported_video_frames", "messages"),
                 });

@@ -4,10 +4,16 @@ using Qwen2VL.Processing.Video;
 
 namespace Qwen2VL.Server.Worker;
 
-/// <summary>Turns a grain conversation (roles, text, media by hash) into the prompt messages the chat template renders.</summary>
+/// <summary>
+/// Turns a grain conversation (roles, text, media by hash with their processing options) into the prompt messages the
+/// chat template renders.
+/// </summary>
 public static class ConversationPrompt
 {
-    /// <summary>Converts <paramref name="conversation"/>, loading each image and video through <paramref name="media"/>.</summary>
+    /// <summary>
+    /// Converts <paramref name="conversation"/>, loading each image and video through <paramref name="media"/> and
+    /// processing it with the options stored with its part.
+    /// </summary>
     public static async Task<IReadOnlyList<PromptMessage>> BuildAsync(
         IReadOnlyList<ChatMessage> conversation, MediaResolver media, VideoLoader videos, CancellationToken cancellationToken)
     {
@@ -27,11 +33,13 @@ public static class ConversationPrompt
                         parts.Add(new PromptText(message.Role == ChatRole.Tool ? $"<tool_response>\n{part.Text}\n</tool_response>" : part.Text ?? ""));
                         break;
                     case ContentKind.Image:
-                        parts.Add(new PromptImage(await media.GetAsync(part.Media!, cancellationToken).ConfigureAwait(false)));
+                        parts.Add(new PromptImage(await media.GetAsync(part.Media!, cancellationToken).ConfigureAwait(false),
+                            MediaProcessingRequests.ForImage(part.Options)));
                         break;
                     case ContentKind.Video:
                         var bytes = await media.GetAsync(part.Media!, cancellationToken).ConfigureAwait(false);
-                        parts.Add(new PromptVideo(await videos.LoadBytesAsync(bytes, cancellationToken: cancellationToken).ConfigureAwait(false)));
+                        var sampling = MediaProcessingRequests.ForVideo(part.Options, videos.Defaults);
+                        parts.Add(new PromptVideo(await videos.LoadBytesAsync(bytes, sampling, cancellationToken).ConfigureAwait(false)));
                         break;
                 }
             }
