@@ -1,4 +1,5 @@
 using Qwen2VL.Grains.Abstractions.Chat;
+using Qwen2VL.Grains.Abstractions.Media;
 using Qwen2VL.Processing.Prompt;
 using Qwen2VL.Processing.Video;
 
@@ -12,14 +13,16 @@ public static class ConversationPrompt
 {
     /// <summary>
     /// Converts <paramref name="conversation"/>, loading each image and video through <paramref name="media"/> and
-    /// processing it with the options stored with its part.
+    /// processing it with the options stored with its part. A video is a file (decoded by <paramref name="videos"/>)
+    /// or a stored frame list (<paramref name="frameLists"/>).
     /// </summary>
     public static async Task<IReadOnlyList<PromptMessage>> BuildAsync(
-        IReadOnlyList<ChatMessage> conversation, MediaResolver media, VideoLoader videos, CancellationToken cancellationToken)
+        IReadOnlyList<ChatMessage> conversation, MediaResolver media, VideoLoader videos, FrameListLoader frameLists, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(conversation);
         ArgumentNullException.ThrowIfNull(media);
         ArgumentNullException.ThrowIfNull(videos);
+        ArgumentNullException.ThrowIfNull(frameLists);
         var messages = new List<PromptMessage>(conversation.Count);
         foreach (var message in conversation)
         {
@@ -39,7 +42,9 @@ public static class ConversationPrompt
                     case ContentKind.Video:
                         var bytes = await media.GetAsync(part.Media!, cancellationToken).ConfigureAwait(false);
                         var sampling = MediaProcessingRequests.ForVideo(part.Options, videos.Defaults);
-                        parts.Add(new PromptVideo(await videos.LoadBytesAsync(bytes, sampling, cancellationToken).ConfigureAwait(false)));
+                        parts.Add(new PromptVideo(FrameListMedia.IsFrameList(part.Media!)
+                            ? frameLists.Load(bytes, sampling, videos.Defaults)
+                            : await videos.LoadBytesAsync(bytes, sampling, cancellationToken).ConfigureAwait(false)));
                         break;
                 }
             }

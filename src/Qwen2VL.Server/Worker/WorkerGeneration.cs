@@ -73,7 +73,7 @@ public static class WorkerGeneration
             {
                 TenantId = request.TenantId,
                 SequenceKey = request.SequenceKey,
-                Messages = await ConversationPrompt.BuildAsync(request.Conversation, media, model.Videos, cancellationToken).ConfigureAwait(false),
+                Messages = await ConversationPrompt.BuildAsync(request.Conversation, media, model.Videos, model.FrameLists, cancellationToken).ConfigureAwait(false),
                 Sampling = Sampling(request.Sampling, model.Defaults),
                 StopStrings = request.Sampling.Stop ?? Array.Empty<string>(),
                 ContinuationTokenIds = request.ContinuationTokenIds,

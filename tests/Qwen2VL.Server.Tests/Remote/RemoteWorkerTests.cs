@@ -74,6 +74,29 @@ public sealed class RemoteWorkerTests : IClassFixture<OneWorkerCluster>
     }
 
     [Fact]
+    public async Task CompleteChat_FrameUrlVideoOnRemoteWorker_HasTheGoldenPromptLengthAndAnswer()
+    {
+        // The packed frame list travels inline in the worker request, marked by its media type.
+        var (prompt, answer, tokens) = GoldenAnswers.For("d_video");
+        var frames = Enumerable.Range(0, 8).Select(i =>
+            $"\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(Path.Combine(TestPaths.Cases, "d_video", $"video0_frame{i}.png")))}\"");
+        string body = $$"""
+            {"model": "tiny", "max_tokens": {{tokens}}, "temperature": 0, "messages": [{"role": "user", "content": [
+              {"type": "video", "video": [{{string.Join(",", frames)}}]}, {"type": "text", "text": {{JsonSerializer.Serialize(prompt)}}}]}]}
+            """;
+        using var http = new HttpClient { BaseAddress = Cluster.HttpAddress, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", RemoteCluster.ApiKey);
+
+        using var response = await http.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+        string text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.IsSuccessStatusCode, text);
+        using var json = JsonDocument.Parse(text);
+        Assert.Equal(answer, json.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal(GoldenTensors.ForCase("d_video")["input_ids"].Shape[1], json.RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+    }
+
+    [Fact]
     public async Task Session_SecondTurnOnRemoteWorker_ReusesItsCache()
     {
         using var http = new HttpClient { BaseAddress = Cluster.HttpAddress, Timeout = TimeSpan.FromSeconds(60) };
