@@ -125,4 +125,64 @@ public sealed class SessionFailoverTests(ClusterFixture fixture)
         Assert.Equal(3, error.Attempts);
         Assert.Equal(3, fixture.Backend.RequestsFor(model).Count);
     }
+
+    [Fact]
+    public async Task ChatAsync_LogprobsAndPipelineFailsMidAnswer_ReportsEachTokensLogprobOnceInOrder()
+    {
+        var (session, model, _) = await NewSessionAsync("a", "b");
+        fixture.Backend.ForModel(model).FailNext(new PipelineFailure(null, AfterTokens: 2, PipelineFailureKind.WorkerDied));
+        var turn = TurnStreams.UserTurn("with logprobs") with { Sampling = new SamplingSettings { Logprobs = true, TopLogprobs = 2 } };
+
+        var events = await session.ChatAsync(turn).CollectAsync();
+
+        var logprobs = events.OfType<TextDelta>().SelectMany(d => d.Logprobs!).ToList();
+        Assert.Equal([ModelScript.LogprobOf(0, 2), ModelScript.LogprobOf(1, 2), ModelScript.LogprobOf(2, 2)], logprobs, GeneratedLogprobComparer.Instance);
+        // The replacement pipeline was asked for logprobs too.
+        Assert.All(fixture.Backend.RequestsFor(model), r => Assert.Equal((true, 2), (r.Sampling.Logprobs, r.Sampling.TopLogprobs)));
+    }
+
+    [Fact]
+    public async Task ChatAsync_ReplayedTurn_HasNoLogprobs()
+    {
+        var (session, _, _) = await NewSessionAsync("a");
+        var turn = TurnStreams.UserTurn("once", "req-logprobs") with { Sampling = new SamplingSettings { Logprobs = true } };
+        var first = await session.ChatAsync(turn).CollectAsync();
+
+        var replayed = await session.ChatAsync(turn).CollectAsync();
+
+        Assert.All(first.OfType<TextDelta>(), d => Assert.NotNull(d.Logprobs));
+        Assert.True(replayed.Completion().Replayed);
+        Assert.All(replayed.OfType<TextDelta>(), d => Assert.Null(d.Logprobs));
+    }
+
+    [Fact]
+    public async Task ChatAsync_WithoutLogprobs_DeltasCarryNone()
+    {
+        var (session, _, _) = await NewSessionAsync("a");
+
+        var events = await session.ChatAsync(TurnStreams.UserTurn("plain")).CollectAsync();
+
+        Assert.All(events.OfType<TextDelta>(), d => Assert.Null(d.Logprobs));
+    }
+
+    [Fact]
+    public async Task ChatAsync_MediaOptions_AreStoredWithThePartAndResentOnEveryPrefill()
+    {
+        var (session, model, _) = await NewSessionAsync("a", "b");
+        var image = await fixture.Media.PutAsync(Tenant, new byte[] { 4, 5, 6 }, "image/png");
+        var options = new MediaOptions { MinPixels = 784, MaxPixels = 448 * 448 };
+        var message = new ChatMessage(ChatRole.User, [ContentPart.FromImage(image, options), ContentPart.FromText("look")]);
+        await session.ChatAsync(new TurnRequest("with-options", [message])).CollectAsync();
+        string firstPipeline = (await session.GetAsync()).Lease!.Pipeline.Id;
+        fixture.Backend.ForModel(model).FailNext(new PipelineFailure(firstPipeline, AfterTokens: 0, PipelineFailureKind.LeaseLost));
+
+        await session.ChatAsync(TurnStreams.UserTurn("and now?")).CollectAsync();
+
+        Assert.Equal(options, (await session.GetAsync()).History[0].Content[0].Options);
+        var calls = fixture.Backend.RequestsFor(model);
+        Assert.Equal(3, calls.Count);
+        // The first turn, the failed second turn and its prefill on the other pipeline all render the image alike.
+        Assert.All(calls, c => Assert.Equal(options, c.Conversation.Single(m => m.Media.Any()).Content[0].Options));
+        Assert.NotEqual(firstPipeline, calls[2].Pipeline.Id);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using Qwen2VL.Grains.Abstractions.Chat;
@@ -43,5 +44,67 @@ public sealed class StateSerializationTests(ClusterFixture fixture)
         Assert.Equal((FinishReason.Length, new TurnUsage(30, 10, 5)), (turn.FinishReason, turn.Usage));
         Assert.Equal([7, 8], turn.TokenIds);
         Assert.Equal(("sys", 3L, 40L), (back.SystemPrompt, back.LastLeaseEpoch, back.HistoryTokens));
+    }
+
+    [Fact]
+    public void SessionState_MediaOptions_RoundTripWithTheirPart()
+    {
+        var serializer = fixture.Cluster.GetSiloServiceProvider().GetRequiredService<IGrainStorageSerializer>();
+        var options = new MediaOptions { MinPixels = 3136, MaxPixels = 448 * 448, Fps = 1.5, MaxFrames = 8 };
+        var state = new SessionState
+        {
+            Exists = true,
+            ModelId = "m",
+            History = [new ChatMessage(ChatRole.User, [ContentPart.FromVideo(new MediaReference(new string('b', 64), "video/mp4"), options)])],
+        };
+
+        var back = serializer.Deserialize<SessionState>(serializer.Serialize(state))!;
+
+        Assert.Equal(options, back.History[0].Content[0].Options);
+    }
+
+    [Fact]
+    public void SessionState_StoredBeforeMediaOptions_ReadsBackWithoutOptions()
+    {
+        var serializer = fixture.Cluster.GetSiloServiceProvider().GetRequiredService<IGrainStorageSerializer>();
+        var image = new MediaReference(new string('c', 64), "image/png");
+        var state = new SessionState
+        {
+            Exists = true,
+            ModelId = "m",
+            History = [new ChatMessage(ChatRole.User, [ContentPart.FromImage(image, new MediaOptions { MaxPixels = 1000 }), ContentPart.FromText("what is it?")])],
+        };
+        // The JSON an older server wrote: the same, without any Options member.
+        var json = JsonNode.Parse(serializer.Serialize(state).ToString())!;
+        int removed = RemoveMembers(json, "Options");
+
+        var back = serializer.Deserialize<SessionState>(BinaryData.FromString(json.ToJsonString()))!;
+
+        Assert.True(removed >= 1, "the JSON should name the image part's options");
+        var parts = back.History[0].Content;
+        Assert.Equal((ContentKind.Image, image, (MediaOptions?)null), (parts[0].Kind, parts[0].Media, parts[0].Options));
+        Assert.Equal("what is it?", parts[1].Text);
+    }
+
+    private static int RemoveMembers(JsonNode? node, string name)
+    {
+        int removed = 0;
+        if (node is JsonObject obj)
+        {
+            removed += obj.Remove(name) ? 1 : 0;
+            foreach (var (_, child) in obj.ToList())
+            {
+                removed += RemoveMembers(child, name);
+            }
+        }
+        else if (node is JsonArray array)
+        {
+            foreach (var child in array)
+            {
+                removed += RemoveMembers(child, name);
+            }
+        }
+
+        return removed;
     }
 }

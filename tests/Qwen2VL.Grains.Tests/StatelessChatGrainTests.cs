@@ -110,6 +110,7 @@ public sealed class StatelessChatGrainTests(ClusterFixture fixture)
     [InlineData("text")]
     [InlineData("image")]
     [InlineData("role")]
+    [InlineData("options")]
     public async Task GenerateAsync_EarlierMessageAltered_NamesNoKeyOfTheOriginal(string alteration)
     {
         string model = await RegisterAsync(1);
@@ -119,6 +120,7 @@ public sealed class StatelessChatGrainTests(ClusterFixture fixture)
         {
             "text" => new ChatMessage(ChatRole.User, [ContentPart.FromImage(picture), ContentPart.FromText("what is that?")]),
             "image" => new ChatMessage(ChatRole.User, [ContentPart.FromImage(picture with { ContentHash = new string('b', 64) }), ContentPart.FromText("what is this?")]),
+            "options" => new ChatMessage(ChatRole.User, [ContentPart.FromImage(picture, new MediaOptions { MaxPixels = 448 * 448 }), ContentPart.FromText("what is this?")]),
             _ => new ChatMessage(ChatRole.System, question.Content),
         };
         var answer = ChatMessage.FromText(ChatRole.Assistant, "Hello, world");

@@ -9,11 +9,16 @@ namespace Qwen2VL.Grains.Abstractions.Chat;
 /// <param name="Kind">Which of the other members is set.</param>
 /// <param name="Text">The text, for <see cref="ContentKind.Text"/>.</param>
 /// <param name="Media">The media reference, for <see cref="ContentKind.Image"/> and <see cref="ContentKind.Video"/>.</param>
+/// <param name="Options">
+/// How the media is processed (pixel budget, frame sampling); null for text, and for media processed with the
+/// defaults (histories stored before options existed read back as null).
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record ContentPart(
     [property: Id(0)] ContentKind Kind,
     [property: Id(1)] string? Text,
-    [property: Id(2)] MediaReference? Media)
+    [property: Id(2)] MediaReference? Media,
+    [property: Id(3)] MediaOptions? Options = null)
 {
     /// <summary>Whether this part refers to media.</summary>
     [IgnoreDataMember]
@@ -22,9 +27,11 @@ public sealed record ContentPart(
     /// <summary>A text part.</summary>
     public static ContentPart FromText(string text) => new(ContentKind.Text, text, null);
 
-    /// <summary>An image part.</summary>
-    public static ContentPart FromImage(MediaReference media) => new(ContentKind.Image, null, media);
+    /// <summary>An image part, processed with <paramref name="options"/> (empty options are dropped).</summary>
+    public static ContentPart FromImage(MediaReference media, MediaOptions? options = null) =>
+        new(ContentKind.Image, null, media, options is { IsEmpty: false } ? options : null);
 
-    /// <summary>A video part.</summary>
-    public static ContentPart FromVideo(MediaReference media) => new(ContentKind.Video, null, media);
+    /// <summary>A video part, processed with <paramref name="options"/> (empty options are dropped).</summary>
+    public static ContentPart FromVideo(MediaReference media, MediaOptions? options = null) =>
+        new(ContentKind.Video, null, media, options is { IsEmpty: false } ? options : null);
 }

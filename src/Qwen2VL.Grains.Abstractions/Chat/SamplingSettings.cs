@@ -40,6 +40,12 @@ public sealed record SamplingSettings
     /// <summary>The most tokens to generate in one turn.</summary>
     [Id(8)] public int? MaxTokens { get; init; }
 
+    /// <summary>Report the log probability of each generated token.</summary>
+    [Id(10)] public bool? Logprobs { get; init; }
+
+    /// <summary>Also report this many most likely alternatives per generated token (needs <see cref="Logprobs"/>).</summary>
+    [Id(11)] public int? TopLogprobs { get; init; }
+
     /// <summary>Strings that end the answer when generated.</summary>
     public IReadOnlyList<string>? Stop
     {
@@ -60,5 +66,7 @@ public sealed record SamplingSettings
         Seed = overrides.Seed ?? Seed,
         MaxTokens = overrides.MaxTokens ?? MaxTokens,
         Stop = overrides.Stop ?? Stop,
+        Logprobs = overrides.Logprobs ?? Logprobs,
+        TopLogprobs = overrides.TopLogprobs ?? TopLogprobs,
     };
 }

@@ -8,7 +8,8 @@ namespace Qwen2VL.Grains.Generation;
 
 /// <summary>
 /// Runs one answer on worker pipelines, moving to another pipeline when one fails: the new pipeline gets the answer
-/// so far as a continuation, so the caller sees every token once. Used by session and stateless chat grains.
+/// so far as a continuation, so the caller sees every token (and its logprobs, when asked) once. Used by session and
+/// stateless chat grains.
 /// </summary>
 internal sealed class FailoverRun
 {

@@ -130,6 +130,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         if (State.CompletedTurns.Find(t => t.RequestId == requestId) is { } completed)
         {
             LogReplay(key.ToString(), requestId);
+            // Only the text and token ids are stored: a replayed answer has no logprobs.
             yield return new TextDelta(completed.Text, completed.TokenIds);
             yield return new TurnCompleted(requestId, completed.FinishReason, completed.Usage, completed.Text, Replayed: true);
             yield break;
@@ -174,7 +175,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
                 cancellationToken);
             await foreach (var generated in tokens)
             {
-                yield return new TextDelta(generated.Text, generated.TokenIds);
+                yield return new TextDelta(generated.Text, generated.TokenIds, generated.Logprobs);
             }
 
             var result = await StoreTurnAsync(key, requestId, request.Messages, run.Answer, run.Finished!, lease!, run.ContinuationLength);

@@ -8,7 +8,7 @@ namespace Qwen2VL.Grains.Stateless;
 /// <summary>
 /// Tenant-scoped hashes of a stateless conversation's prefixes: the one place its routing key and its KV cache keys
 /// come from. Prefix i hashes the tenant, the model and messages [0, i) (role, tool call id, text, media by kind and
-/// content hash; never sampling, which does not change keys and values). A request keeps its cache under the key of
+/// content hash and processing options; never sampling, which does not change keys and values). A request keeps its cache under the key of
 /// its whole conversation; in the usual chat loop the next request re-sends that conversation, the answer and a new
 /// message, so the key of its prefix ending just before that answer names the kept cache. The worker then checks the
 /// tokens too, so a key never makes it reuse more than the prompts share.
@@ -85,6 +85,12 @@ internal sealed class ConversationPrefixKeys
             Write(hash, part.Kind.ToString());
             // The media type is left out: the same bytes encode to the same features whatever the client called them.
             Write(hash, part.IsMedia ? part.Media?.ContentHash ?? "" : part.Text ?? "");
+            if (part.Options is { IsEmpty: false } options)
+            {
+                // The same image at another pixel budget is other vision tokens: another prefix.
+                Write(hash, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{options.MinPixels}|{options.MaxPixels}|{options.Fps:R}|{options.MaxFrames}"));
+            }
         }
     }
 

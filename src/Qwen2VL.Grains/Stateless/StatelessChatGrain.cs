@@ -56,7 +56,7 @@ public sealed partial class StatelessChatGrain : Grain, IStatelessChatGrain
             cancellationToken);
         await foreach (var generated in tokens)
         {
-            yield return new TextDelta(generated.Text, generated.TokenIds);
+            yield return new TextDelta(generated.Text, generated.TokenIds, generated.Logprobs);
         }
 
         int prompt = run.Finished!.PromptTokens - run.ContinuationLength;

@@ -22,6 +22,9 @@ public sealed class MediaFetcher : IDisposable
         _localRoots = new LocalMediaRoots(options.LocalRoots);
     }
 
+    /// <summary>The largest content accepted from any one reference, in bytes.</summary>
+    public long MaxBytes => _options.MaxBytes;
+
     /// <summary>Fetches <paramref name="reference"/> and checks that it is an image or a video as <paramref name="expected"/> says.</summary>
     /// <param name="reference">An http(s) URL, a data URL, a file:// URL, or an absolute path.</param>
     /// <param name="expected">The kind the caller needs, or null to accept either.</param>

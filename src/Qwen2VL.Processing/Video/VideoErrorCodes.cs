@@ -21,6 +21,9 @@ public static class VideoErrorCodes
     /// <summary>A frame list is empty or its frames are unusable.</summary>
     public const string InvalidFrames = "invalid_video_frames";
 
+    /// <summary>A frame list's frames hold more pixels together than the server decodes for one video.</summary>
+    public const string TooLarge = "video_too_large";
+
     /// <summary>Probing or decoding took longer than the configured limit.</summary>
     public const string Timeout = "video_timeout";
 

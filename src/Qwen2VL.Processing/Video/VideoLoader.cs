@@ -21,6 +21,9 @@ public sealed class VideoLoader
         _decoder = new FfmpegFrameDecoder(_options);
     }
 
+    /// <summary>The sampling constants used where a request does not override them.</summary>
+    public VideoDefaults Defaults => _options.Defaults;
+
     /// <summary>Reads a video's stream facts (size, rotation, frame count, fps, duration) without decoding it.</summary>
     public async Task<VideoProbeResult> ProbeAsync(string path, CancellationToken cancellationToken = default)
     {

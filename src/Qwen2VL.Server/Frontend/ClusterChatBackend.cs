@@ -17,7 +17,8 @@ using GrainPart = Qwen2VL.Grains.Abstractions.Chat.ContentPart;
 namespace Qwen2VL.Server.Frontend;
 
 /// <summary>
-/// The gateway's view of the cluster: media are fetched and stored content-addressed per tenant, then a session
+/// The gateway's view of the cluster: media are fetched and stored content-addressed per tenant (a video given as
+/// frame URLs as one frame list), each part with its processing options, then a session
 /// grain (with <c>X-Session-Id</c>) or the stateless chat grain runs the turn; grain failures become the gateway's
 /// <see cref="ChatBackendException"/>s, and an unreachable state store a 503 before anything starts.
 /// </summary>
@@ -26,6 +27,7 @@ public sealed class ClusterChatBackend : IChatBackend
     private readonly IGrainFactory _grains;
     private readonly IMediaStore _media;
     private readonly MediaFetcher _fetcher;
+    private readonly FrameListFetcher _frameLists;
     private readonly string _modelId;
     private readonly int _contextLength;
     private readonly StateStoreGate _gate;
@@ -37,6 +39,7 @@ public sealed class ClusterChatBackend : IChatBackend
         _grains = grains;
         _media = media;
         _fetcher = fetcher;
+        _frameLists = new FrameListFetcher(fetcher);
         _gate = gate;
         _idempotency = idempotency;
         _modelId = ServedModelNames.For(options.Value);
@@ -86,7 +89,7 @@ public sealed class ClusterChatBackend : IChatBackend
             switch (item)
             {
                 case TextDelta delta:
-                    yield return new ChatDelta(delta.Text, null);
+                    yield return new ChatDelta(delta.Text, delta.Logprobs?.Select(ToGateway).ToArray());
                     break;
                 case TurnCompleted done:
                     yield return new ChatCompleted(done.FinishReason switch
@@ -170,10 +173,13 @@ public sealed class ClusterChatBackend : IChatBackend
                 parts.Add(part switch
                 {
                     TextPart text => GrainPart.FromText(text.Text),
-                    ImagePart image => GrainPart.FromImage(await StoreAsync(call.TenantId, image.Url, MediaKind.Image, cancellationToken).ConfigureAwait(false)),
-                    VideoPart { Url: { } url } => GrainPart.FromVideo(await StoreAsync(call.TenantId, url, MediaKind.Video, cancellationToken).ConfigureAwait(false)),
-                    _ => throw new ChatBackendException(ChatFailure.InvalidRequest,
-                        "videos given as a list of frame URLs are not supported yet; send a video file URL", "unsupported_video_frames", "messages"),
+                    ImagePart image => GrainPart.FromImage(await StoreAsync(call.TenantId, image.Url, MediaKind.Image, cancellationToken).ConfigureAwait(false),
+                        MediaOptionsMapping.ForImage(call.MediaOverrides, image.Detail)),
+                    VideoPart { Url: { } url } => GrainPart.FromVideo(await StoreAsync(call.TenantId, url, MediaKind.Video, cancellationToken).ConfigureAwait(false),
+                        MediaOptionsMapping.ForVideo(call.MediaOverrides)),
+                    VideoPart { FrameUrls: { } frames } => GrainPart.FromVideo(await StoreFramesAsync(call.TenantId, frames, cancellationToken).ConfigureAwait(false),
+                        MediaOptionsMapping.ForVideo(call.MediaOverrides)),
+                    _ => throw new ChatBackendException(ChatFailure.InvalidRequest, "a video part needs a URL or a list of frame URLs", "invalid_video", "messages"),
                 });
             }
 
@@ -204,6 +210,16 @@ public sealed class ClusterChatBackend : IChatBackend
 
         return await _media.PutAsync(tenantId, fetched.Data, fetched.MediaType, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Fetches every frame and stores them, in order, as one content-addressed frame list.</summary>
+    private async Task<MediaReference> StoreFramesAsync(string tenantId, IReadOnlyList<string> urls, CancellationToken cancellationToken)
+    {
+        byte[] packed = await _frameLists.FetchAsync(urls, cancellationToken).ConfigureAwait(false);
+        return await _media.PutAsync(tenantId, packed, FrameListMedia.MediaType, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static TokenLogprob ToGateway(GeneratedLogprob token) =>
+        new(token.Token, token.Logprob, token.TopLogprobs.Select(t => (t.Token, t.Logprob)).ToArray());
 
     private static ChatBackendException? Translate(Exception e) => e switch
     {

@@ -7,7 +7,7 @@ using Qwen2VL.Grains.Abstractions.Generation;
 namespace Qwen2VL.Server.Frontend;
 
 /// <summary>
-/// A hash of what a stateless request asks for (model, conversation, sampling), so that an idempotency key sent
+/// A hash of what a stateless request asks for (model, conversation with media options, sampling), so that an idempotency key sent
 /// again with a different request is recognised as reused rather than answered with the other request's result.
 /// </summary>
 public static class RequestFingerprint
@@ -26,6 +26,12 @@ public static class RequestFingerprint
             {
                 Append(text, part.Kind.ToString());
                 Append(text, part.Kind == ContentKind.Text ? part.Text : part.Media?.ContentHash);
+                if (part.Options is { } options)
+                {
+                    // Only when set, like the logprobs below: keys stored before options existed still match.
+                    Append(text, string.Create(CultureInfo.InvariantCulture,
+                        $"options={options.MinPixels},{options.MaxPixels},{options.Fps:R},{options.MaxFrames}"));
+                }
             }
         }
 
@@ -37,6 +43,12 @@ public static class RequestFingerprint
         foreach (string stop in s.Stop ?? [])
         {
             Append(text, stop);
+        }
+
+        // Rendered only when set, so keys stored before these settings existed still match their requests.
+        if (s.Logprobs is not null || s.TopLogprobs is not null)
+        {
+            Append(text, $"logprobs={s.Logprobs},{s.TopLogprobs}");
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));

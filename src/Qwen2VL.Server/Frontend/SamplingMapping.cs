@@ -3,7 +3,7 @@ using Qwen2VL.Grains.Abstractions.Chat;
 
 namespace Qwen2VL.Server.Frontend;
 
-/// <summary>Converts sampling settings between the gateway's records and the grain contracts (zero penalties mean unset).</summary>
+/// <summary>Converts sampling settings between the gateway's records and the grain contracts (zero penalties, logprobs off and no top logprobs mean unset).</summary>
 public static class SamplingMapping
 {
     public static SamplingSettings ToSettings(ChatSampling s) => new()
@@ -18,8 +18,10 @@ public static class SamplingMapping
         Seed = s.Seed,
         MaxTokens = s.MaxTokens,
         Stop = s.Stop.Count == 0 ? null : s.Stop,
+        Logprobs = s.Logprobs ? true : null,
+        TopLogprobs = s.TopLogprobs == 0 ? null : s.TopLogprobs,
     };
 
     public static ChatSampling ToSampling(SamplingSettings s) => new(s.Temperature, s.TopP, s.TopK, s.MinP, s.RepetitionPenalty,
-        s.PresencePenalty ?? 0, s.FrequencyPenalty ?? 0, s.Seed, s.MaxTokens, s.Stop ?? Array.Empty<string>(), Logprobs: false, TopLogprobs: 0);
+        s.PresencePenalty ?? 0, s.FrequencyPenalty ?? 0, s.Seed, s.MaxTokens, s.Stop ?? Array.Empty<string>(), s.Logprobs ?? false, s.TopLogprobs ?? 0);
 }

@@ -1,6 +1,8 @@
 using Qwen2VL.Grains.Abstractions.Generation;
 using Qwen2VL.Worker.V1;
+using AlternativeLogprob = Qwen2VL.Grains.Abstractions.Generation.AlternativeLogprob;
 using GrainFinishReason = Qwen2VL.Grains.Abstractions.Sessions.FinishReason;
+using WireAlternative = Qwen2VL.Worker.V1.AlternativeLogprob;
 using WireFinishReason = Qwen2VL.Worker.V1.FinishReason;
 
 namespace Qwen2VL.Server.Remote;
@@ -11,7 +13,7 @@ public static class WorkerEventWire
     /// <summary>The wire event for <paramref name="generation"/>.</summary>
     public static TokenEvent ToProto(GenerationEvent generation) => generation switch
     {
-        GeneratedTokens tokens => new TokenEvent { Tokens = new TokenChunk { Text = tokens.Text, TokenIds = { tokens.TokenIds } } },
+        GeneratedTokens tokens => new TokenEvent { Tokens = ToProto(tokens) },
         GenerationFinished end => new TokenEvent
         {
             Finished = new GenerateEnd
@@ -30,12 +32,34 @@ public static class WorkerEventWire
         ArgumentNullException.ThrowIfNull(wire);
         return wire.EventCase switch
         {
-            TokenEvent.EventOneofCase.Tokens => new GeneratedTokens(wire.Tokens.Text, wire.Tokens.TokenIds.ToArray()),
+            TokenEvent.EventOneofCase.Tokens => FromProto(wire.Tokens),
             TokenEvent.EventOneofCase.Finished => new GenerationFinished(
                 wire.Finished.FinishReason == WireFinishReason.Length ? GrainFinishReason.Length : GrainFinishReason.Stop,
                 wire.Finished.PromptTokens,
                 wire.Finished.CachedPromptTokens),
             _ => null,
         };
+    }
+
+    private static TokenChunk ToProto(GeneratedTokens tokens)
+    {
+        var chunk = new TokenChunk { Text = tokens.Text, TokenIds = { tokens.TokenIds } };
+        foreach (var token in tokens.Logprobs ?? [])
+        {
+            var wire = new TokenLogprob { Token = token.Token, Logprob = token.Logprob };
+            wire.TopLogprobs.Add(token.TopLogprobs.Select(t => new WireAlternative { Token = t.Token, Logprob = t.Logprob }));
+            chunk.Logprobs.Add(wire);
+        }
+
+        return chunk;
+    }
+
+    private static GeneratedTokens FromProto(TokenChunk chunk)
+    {
+        // A worker that was not asked for logprobs sends none; one entry per token otherwise.
+        var logprobs = chunk.Logprobs.Count == 0 ? null : chunk.Logprobs
+            .Select(t => new GeneratedLogprob(t.Token, t.Logprob, t.TopLogprobs.Select(a => new AlternativeLogprob(a.Token, a.Logprob)).ToArray()))
+            .ToArray();
+        return new GeneratedTokens(chunk.Text, chunk.TokenIds.ToArray(), logprobs);
     }
 }

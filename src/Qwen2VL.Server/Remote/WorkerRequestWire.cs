@@ -6,6 +6,8 @@ using Qwen2VL.Worker.V1;
 using GrainMessage = Qwen2VL.Grains.Abstractions.Chat.ChatMessage;
 using GrainPart = Qwen2VL.Grains.Abstractions.Chat.ContentPart;
 using GrainRequest = Qwen2VL.Grains.Abstractions.Generation.GenerationRequest;
+using MediaOptions = Qwen2VL.Grains.Abstractions.Chat.MediaOptions;
+using WireMediaOptions = Qwen2VL.Worker.V1.MediaOptions;
 
 namespace Qwen2VL.Server.Remote;
 
@@ -41,8 +43,8 @@ public static class WorkerRequestWire
             {
                 wireMessage.Parts.Add(part.Kind switch
                 {
-                    ContentKind.Image => new ConversationPart { Image = ToProto(part.Media!, mediaBytes, attached) },
-                    ContentKind.Video => new ConversationPart { Video = ToProto(part.Media!, mediaBytes, attached) },
+                    ContentKind.Image => new ConversationPart { Image = ToProto(part, mediaBytes, attached) },
+                    ContentKind.Video => new ConversationPart { Video = ToProto(part, mediaBytes, attached) },
                     _ => new ConversationPart { Text = part.Text ?? "" },
                 });
             }
@@ -100,9 +102,10 @@ public static class WorkerRequestWire
         return media;
     }
 
-    private static MediaPart ToProto(MediaReference media, IReadOnlyDictionary<string, ReadOnlyMemory<byte>>? bytes, HashSet<string> attached)
+    private static MediaPart ToProto(GrainPart content, IReadOnlyDictionary<string, ReadOnlyMemory<byte>>? bytes, HashSet<string> attached)
     {
-        var part = new MediaPart { ContentHash = media.ContentHash, MediaType = media.MediaType };
+        var media = content.Media!;
+        var part = new MediaPart { ContentHash = media.ContentHash, MediaType = media.MediaType, Options = ToProto(content.Options) };
         // A picture repeated across turns travels once; the worker finds it by hash for the other parts.
         if (bytes is not null && bytes.TryGetValue(media.ContentHash, out var data) && attached.Add(media.ContentHash))
         {
@@ -115,9 +118,32 @@ public static class WorkerRequestWire
     private static GrainPart FromProto(ConversationPart part, int message, int index) => part.KindCase switch
     {
         ConversationPart.KindOneofCase.Text => GrainPart.FromText(part.Text),
-        ConversationPart.KindOneofCase.Image => GrainPart.FromImage(FromProto(part.Image, message, index)),
-        ConversationPart.KindOneofCase.Video => GrainPart.FromVideo(FromProto(part.Video, message, index)),
+        ConversationPart.KindOneofCase.Image => GrainPart.FromImage(FromProto(part.Image, message, index), FromProto(part.Image.Options)),
+        ConversationPart.KindOneofCase.Video => GrainPart.FromVideo(FromProto(part.Video, message, index), FromProto(part.Video.Options)),
         _ => throw Invalid($"part {index} of message {message} is empty"),
+    };
+
+    private static WireMediaOptions? ToProto(MediaOptions? options)
+    {
+        if (options is null)
+        {
+            return null;
+        }
+
+        var wire = new WireMediaOptions();
+        if (options.MinPixels is long minPixels) { wire.MinPixels = minPixels; }
+        if (options.MaxPixels is long maxPixels) { wire.MaxPixels = maxPixels; }
+        if (options.Fps is double fps) { wire.Fps = fps; }
+        if (options.MaxFrames is int maxFrames) { wire.MaxFrames = maxFrames; }
+        return wire;
+    }
+
+    private static MediaOptions? FromProto(WireMediaOptions? wire) => wire is null ? null : new MediaOptions
+    {
+        MinPixels = wire.HasMinPixels ? wire.MinPixels : null,
+        MaxPixels = wire.HasMaxPixels ? wire.MaxPixels : null,
+        Fps = wire.HasFps ? wire.Fps : null,
+        MaxFrames = wire.HasMaxFrames ? wire.MaxFrames : null,
     };
 
     private static MediaReference FromProto(MediaPart media, int message, int index) =>
@@ -155,6 +181,8 @@ public static class WorkerRequestWire
         if (settings.Seed is long seed) { wire.Seed = seed; }
         if (settings.MaxTokens is int maxTokens) { wire.MaxTokens = maxTokens; }
         if (settings.Stop is { } stop) { wire.Stop.Add(stop); }
+        if (settings.Logprobs is bool logprobs) { wire.Logprobs = logprobs; }
+        if (settings.TopLogprobs is int topLogprobs) { wire.TopLogprobs = topLogprobs; }
         return wire;
     }
 
@@ -170,6 +198,8 @@ public static class WorkerRequestWire
         Seed = wire.HasSeed ? wire.Seed : null,
         MaxTokens = wire.HasMaxTokens ? wire.MaxTokens : null,
         Stop = wire.Stop.Count > 0 ? wire.Stop.ToArray() : null,
+        Logprobs = wire.HasLogprobs ? wire.Logprobs : null,
+        TopLogprobs = wire.HasTopLogprobs ? wire.TopLogprobs : null,
     };
 
     private static GenerationRejectedException Invalid(string message) => new("invalid_request", message);

@@ -1,19 +1,28 @@
 using Qwen2VL.Grains.Abstractions.Chat;
+using Qwen2VL.Grains.Abstractions.Media;
 using Qwen2VL.Processing.Prompt;
 using Qwen2VL.Processing.Video;
 
 namespace Qwen2VL.Server.Worker;
 
-/// <summary>Turns a grain conversation (roles, text, media by hash) into the prompt messages the chat template renders.</summary>
+/// <summary>
+/// Turns a grain conversation (roles, text, media by hash with their processing options) into the prompt messages the
+/// chat template renders.
+/// </summary>
 public static class ConversationPrompt
 {
-    /// <summary>Converts <paramref name="conversation"/>, loading each image and video through <paramref name="media"/>.</summary>
+    /// <summary>
+    /// Converts <paramref name="conversation"/>, loading each image and video through <paramref name="media"/> and
+    /// processing it with the options stored with its part. A video is a file (decoded by <paramref name="videos"/>)
+    /// or a stored frame list (<paramref name="frameLists"/>).
+    /// </summary>
     public static async Task<IReadOnlyList<PromptMessage>> BuildAsync(
-        IReadOnlyList<ChatMessage> conversation, MediaResolver media, VideoLoader videos, CancellationToken cancellationToken)
+        IReadOnlyList<ChatMessage> conversation, MediaResolver media, VideoLoader videos, FrameListLoader frameLists, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(conversation);
         ArgumentNullException.ThrowIfNull(media);
         ArgumentNullException.ThrowIfNull(videos);
+        ArgumentNullException.ThrowIfNull(frameLists);
         var messages = new List<PromptMessage>(conversation.Count);
         foreach (var message in conversation)
         {
@@ -27,11 +36,15 @@ public static class ConversationPrompt
                         parts.Add(new PromptText(message.Role == ChatRole.Tool ? $"<tool_response>\n{part.Text}\n</tool_response>" : part.Text ?? ""));
                         break;
                     case ContentKind.Image:
-                        parts.Add(new PromptImage(await media.GetAsync(part.Media!, cancellationToken).ConfigureAwait(false)));
+                        parts.Add(new PromptImage(await media.GetAsync(part.Media!, cancellationToken).ConfigureAwait(false),
+                            MediaProcessingRequests.ForImage(part.Options)));
                         break;
                     case ContentKind.Video:
                         var bytes = await media.GetAsync(part.Media!, cancellationToken).ConfigureAwait(false);
-                        parts.Add(new PromptVideo(await videos.LoadBytesAsync(bytes, cancellationToken: cancellationToken).ConfigureAwait(false)));
+                        var sampling = MediaProcessingRequests.ForVideo(part.Options, videos.Defaults);
+                        parts.Add(new PromptVideo(FrameListMedia.IsFrameList(part.Media!)
+                            ? frameLists.Load(bytes, sampling, videos.Defaults)
+                            : await videos.LoadBytesAsync(bytes, sampling, cancellationToken).ConfigureAwait(false)));
                         break;
                 }
             }

@@ -191,6 +191,9 @@ public sealed record LoadedModel(Qwen2VLStage Stage, TextGenerator Generator, Ge
 {
     public int TotalLayers => Stage.Config.NumHiddenLayers;
 
+    /// <summary>Builds videos given as frame lists, decoding frames under the prompt builder's image limits.</summary>
+    public FrameListLoader FrameLists { get; } = new(Generator.Prompts.Images.Decoder);
+
     public async ValueTask DisposeAsync()
     {
         await Generator.Engine.DisposeAsync().ConfigureAwait(false);

@@ -56,7 +56,7 @@ public static class WorkerGeneration
 
                     break;
                 case TextDelta delta:
-                    yield return new GeneratedTokens(delta.Text, delta.Tokens.Select(t => t.TokenId).ToArray());
+                    yield return new GeneratedTokens(delta.Text, delta.Tokens.Select(t => t.TokenId).ToArray(), Logprobs(delta.Tokens));
                     break;
                 case TextFinished finished:
                     yield return new GenerationFinished(finished.Reason == "length" ? GrainFinishReason.Length : GrainFinishReason.Stop, promptTokens, cachedTokens);
@@ -73,7 +73,7 @@ public static class WorkerGeneration
             {
                 TenantId = request.TenantId,
                 SequenceKey = request.SequenceKey,
-                Messages = await ConversationPrompt.BuildAsync(request.Conversation, media, model.Videos, cancellationToken).ConfigureAwait(false),
+                Messages = await ConversationPrompt.BuildAsync(request.Conversation, media, model.Videos, model.FrameLists, cancellationToken).ConfigureAwait(false),
                 Sampling = Sampling(request.Sampling, model.Defaults),
                 StopStrings = request.Sampling.Stop ?? Array.Empty<string>(),
                 ContinuationTokenIds = request.ContinuationTokenIds,
@@ -108,5 +108,14 @@ public static class WorkerGeneration
         presencePenalty: settings.PresencePenalty ?? 0,
         frequencyPenalty: settings.FrequencyPenalty ?? 0,
         seed: settings.Seed,
-        maxNewTokens: settings.MaxTokens);
+        maxNewTokens: settings.MaxTokens,
+        logprobs: settings.Logprobs ?? false,
+        topLogprobs: settings.TopLogprobs ?? 0);
+
+    /// <summary>The tokens' logprobs, or null when the request did not ask for them (the engine then computes none).</summary>
+    private static GeneratedLogprob[]? Logprobs(IReadOnlyList<GeneratedToken> tokens) =>
+        tokens.Count == 0 || tokens.Any(t => t.Logprob is null)
+            ? null
+            : tokens.Select(t => new GeneratedLogprob(t.Text, t.Logprob!.Value,
+                t.TopLogprobs.Select(a => new AlternativeLogprob(a.Text, a.Logprob)).ToArray())).ToArray();
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Qwen2VL.Grains.Abstractions.Generation;
 using Qwen2VL.Grains.Abstractions.Sessions;
 
 namespace Qwen2VL.Grains.Tests.Fakes;
@@ -22,6 +23,17 @@ public sealed class ModelScript
 
     /// <summary>The whole answer text.</summary>
     public string AnswerText => string.Concat(Tokens);
+
+    /// <summary>
+    /// The logprob the fake pipelines report for token <paramref name="index"/>: −(index + 1)/10, with alternatives
+    /// named "alt{index}.{rank}" whose logprobs fall by one per rank below it.
+    /// </summary>
+    public static GeneratedLogprob LogprobOf(int index, int topLogprobs)
+    {
+        float logprob = -(index + 1) / 10f;
+        return new GeneratedLogprob($"tok{index}", logprob,
+            [.. Enumerable.Range(0, topLogprobs).Select(rank => new AlternativeLogprob($"alt{index}.{rank}", logprob - rank))]);
+    }
 
     /// <summary>Plans a failure of the next matching call.</summary>
     public ModelScript FailNext(PipelineFailure failure)

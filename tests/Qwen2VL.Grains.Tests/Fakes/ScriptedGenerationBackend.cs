@@ -39,7 +39,8 @@ public sealed class ScriptedGenerationBackend : IGenerationBackend
             ThrowIfPlanned(failure, emitted, request);
             await Task.Yield();
             cancellationToken.ThrowIfCancellationRequested();
-            yield return new GeneratedTokens(script.Tokens[i], [ModelScript.FirstTokenId + i]);
+            yield return new GeneratedTokens(script.Tokens[i], [ModelScript.FirstTokenId + i],
+                request.Sampling.Logprobs == true ? [ModelScript.LogprobOf(i, request.Sampling.TopLogprobs ?? 0)] : null);
             emitted++;
             if (emitted == 1 && script.HoldAfterFirstToken is { } hold)
             {

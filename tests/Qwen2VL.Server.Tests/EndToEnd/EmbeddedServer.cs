@@ -11,9 +11,20 @@ namespace Qwen2VL.Server.Tests.EndToEnd;
 /// The real server in its embedded default (every role in one process: silo, gateway, worker) on free loopback ports,
 /// serving the tiny fixture checkpoint in float32 so greedy output can be compared with the golden tokens.
 /// </summary>
-public sealed class EmbeddedServer : IAsyncLifetime
+public class EmbeddedServer : IAsyncLifetime
 {
     private WebApplication? _app;
+
+    public EmbeddedServer()
+        : this(TestPaths.Checkpoint)
+    {
+    }
+
+    /// <param name="checkpoint">The checkpoint folder to serve.</param>
+    protected EmbeddedServer(string checkpoint) => Checkpoint = checkpoint;
+
+    /// <summary>The checkpoint folder the server serves.</summary>
+    public string Checkpoint { get; }
 
     public const string ApiKey = "sk-tenant-a-key";
     public const string OtherTenantKey = "sk-tenant-b-key";
@@ -31,11 +42,11 @@ public sealed class EmbeddedServer : IAsyncLifetime
     /// <summary>Errors the server logged, for failure messages of tests that see a 5xx.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> Errors { get; } = new();
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var settings = new Dictionary<string, string?>
         {
-            ["Qwen2VL:Model"] = TestPaths.Checkpoint,
+            ["Qwen2VL:Model"] = Checkpoint,
             ["Qwen2VL:ServedModelName"] = ModelName,
             ["Qwen2VL:Dtype"] = "float32",
             ["Qwen2VL:Threads"] = "1",
@@ -67,7 +78,7 @@ public sealed class EmbeddedServer : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_app is not null)
         {

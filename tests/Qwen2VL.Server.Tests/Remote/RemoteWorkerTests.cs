@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using OpenAI;
 using OpenAI.Chat;
+using Qwen2VL.Server.Tests.EndToEnd;
 using Qwen2VL.Tests.Shared;
 
 namespace Qwen2VL.Server.Tests.Remote;
@@ -49,6 +50,50 @@ public sealed class RemoteWorkerTests : IClassFixture<OneWorkerCluster>
         }
 
         Assert.Equal(answer, text.ToString());
+    }
+
+    [Fact]
+    public async Task CompleteChat_LogprobsOnRemoteWorker_ArriveOverTheWorkerApiAndMatchGolden()
+    {
+        var (prompt, _, _) = GoldenAnswers.For("a_text_only");
+        var golden = GoldenLogprobs.ForCase("a_text_only");
+        const int steps = 5;
+
+        ChatCompletion completion = await Client().CompleteChatAsync(new ChatMessage[] { new UserChatMessage(prompt) },
+            new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = steps, IncludeLogProbabilities = true, TopLogProbabilityCount = 2 });
+
+        var logprobs = completion.ContentTokenLogProbabilities;
+        Assert.Equal(steps, logprobs.Count);
+        for (int i = 0; i < steps; i++)
+        {
+            Assert.Equal(GoldenLogprobs.TokenText(golden.Tokens[i]), logprobs[i].Token);
+            Assert.Equal(golden.TopLogprobs[i][0], logprobs[i].LogProbability, GoldenLogprobs.Tolerance);
+            Assert.Equal(2, logprobs[i].TopLogProbabilities.Count);
+            Assert.Equal(golden.TopLogprobs[i][1], logprobs[i].TopLogProbabilities[1].LogProbability, GoldenLogprobs.Tolerance);
+        }
+    }
+
+    [Fact]
+    public async Task CompleteChat_FrameUrlVideoOnRemoteWorker_HasTheGoldenPromptLengthAndAnswer()
+    {
+        // The packed frame list travels inline in the worker request, marked by its media type.
+        var (prompt, answer, tokens) = GoldenAnswers.For("d_video");
+        var frames = Enumerable.Range(0, 8).Select(i =>
+            $"\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(Path.Combine(TestPaths.Cases, "d_video", $"video0_frame{i}.png")))}\"");
+        string body = $$"""
+            {"model": "tiny", "max_tokens": {{tokens}}, "temperature": 0, "messages": [{"role": "user", "content": [
+              {"type": "video", "video": [{{string.Join(",", frames)}}]}, {"type": "text", "text": {{JsonSerializer.Serialize(prompt)}}}]}]}
+            """;
+        using var http = new HttpClient { BaseAddress = Cluster.HttpAddress, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", RemoteCluster.ApiKey);
+
+        using var response = await http.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+        string text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.IsSuccessStatusCode, text);
+        using var json = JsonDocument.Parse(text);
+        Assert.Equal(answer, json.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal(GoldenTensors.ForCase("d_video")["input_ids"].Shape[1], json.RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
     }
 
     [Fact]
