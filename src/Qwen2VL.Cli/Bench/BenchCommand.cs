@@ -1,11 +1,13 @@
 using System.CommandLine;
 using Qwen2VL.Cli.Bench.Checkpoint;
+using Qwen2VL.Cli.Bench.Load;
 
 namespace Qwen2VL.Cli.Bench;
 
 /// <summary>
 /// <c>bench [--suite NAME[,NAME…]] [--json FILE]</c>: the performance suite on the Qwen2-VL-2B configuration with random
-/// bf16 weights, every result printed beside its goal and reference figures.
+/// bf16 weights, every result printed beside its goal and reference figures; <c>bench load</c> load-tests a running
+/// server instead.
 /// </summary>
 internal static class BenchCommand
 {
@@ -24,6 +26,7 @@ internal static class BenchCommand
         var cache = new Option<DirectoryInfo?>("--checkpoint-cache") { Description = "Folder for the generated random checkpoints (default: the temporary folder)" };
         var threads = new Option<int>("--threads") { Description = "LibTorch threads (0: LibTorch's default)" };
         var command = new Command("bench", "Run the performance suite and print each result beside its goal") { suite, json, config, cache, threads };
+        command.Subcommands.Add(LoadCommand.Create());
         command.SetAction(async (parse, cancellationToken) =>
         {
             var selected = parse.GetValue(suite)!.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToHashSet(StringComparer.Ordinal);
