@@ -31,5 +31,12 @@ internal static class ServableCheckpoint
         return (null, $"no {string.Join('/', FixturePath)} above {Directory.GetCurrentDirectory()}; pass --model with a checkpoint folder");
     }
 
+    /// <summary>The checkpoint's shape, for notes that should not carry a machine's paths.</summary>
+    public static string Describe(string folder)
+    {
+        var config = Model.Config.Qwen2VLConfig.Load(folder);
+        return $"{config.NumHiddenLayers}-layer, hidden-{config.HiddenSize} checkpoint";
+    }
+
     private static string? Missing(string folder) => RequiredFiles.FirstOrDefault(f => !File.Exists(Path.Combine(folder, f)));
 }

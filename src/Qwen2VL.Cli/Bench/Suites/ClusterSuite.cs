@@ -79,6 +79,6 @@ internal sealed class ClusterSuite : IBenchSuite
         results.Set("cluster_engine_ms_per_token", localMs);
         results.Set("cluster_overhead_ms_per_token", grpcMs - localMs);
         results.Set("cluster_overhead_http_ms_per_token", sseMs - localMs);
-        results.Note($"cluster: {Path.GetFileName(checkpoint)} checkpoint, {reference.Tokens} greedy tokens per answer, the same text and token count on all three paths");
+        results.Note($"cluster: {ServableCheckpoint.Describe(checkpoint)}, {reference.Tokens} greedy tokens per answer, the same text and token count on all three paths");
     }
 }

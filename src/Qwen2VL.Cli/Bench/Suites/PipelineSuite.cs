@@ -71,6 +71,6 @@ internal sealed class PipelineSuite : IBenchSuite
             $"1 stream 1 stage {singleOne:F1}, 2 stages {singleTwo:F1} (bf16, {threads} threads per process)");
         results.Set("pipeline2_vs_1_throughput", batchTwo / batchOne);
         results.Set("pipeline2_vs_1_single_stream", singleTwo / singleOne);
-        results.Note($"pipeline: {Path.GetFileName(checkpoint)} checkpoint, {Streams} streams × {NewTokens} greedy tokens; the same answers (text and token count) with 1 and 2 stages in every round");
+        results.Note($"pipeline: {ServableCheckpoint.Describe(checkpoint)}, {Streams} streams × {NewTokens} greedy tokens; the same answers (text and token count) with 1 and 2 stages in every round");
     }
 }
