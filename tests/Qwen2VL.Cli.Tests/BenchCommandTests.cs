@@ -57,6 +57,19 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Bench_ClusterSuitesWithoutAServableCheckpoint_LeaveTheirKeysOut()
+    {
+        string json = Path.Combine(_folder, "results.json");
+        string notACheckpoint = Directory.CreateDirectory(Path.Combine(_folder, "weights-only")).FullName;
+
+        int exit = await InvokeAsync("--suite", "cluster,pipeline", "--model", notACheckpoint, "--json", json);
+
+        Assert.Equal(0, exit);
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        Assert.Empty(document.RootElement.EnumerateObject());
+    }
+
+    [Fact]
     public async Task Bench_UnknownSuite_FailsWithUsageExitCode()
     {
         Assert.Equal(2, await InvokeAsync("--suite", "nonsense"));

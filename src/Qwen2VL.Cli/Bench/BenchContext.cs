@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Qwen2VL.Cli.Bench.Checkpoint;
+using Qwen2VL.Cli.Bench.Cluster;
 using Qwen2VL.Cli.Bench.Hardware;
 using Qwen2VL.Engine;
 using Qwen2VL.Model;
@@ -64,6 +65,22 @@ internal sealed class BenchContext : IDisposable
         var result = await work().ConfigureAwait(false);
         double after = rate();
         return (result, (before + after) / 2);
+    }
+
+    /// <summary>
+    /// The whole checkpoint (tokenizer included) the cluster suites serve, or null after noting that
+    /// <paramref name="key"/> could not be measured and why.
+    /// </summary>
+    public string? ServableCheckpoint(BenchResults results, string key)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var (folder, problem) = Cluster.ServableCheckpoint.Resolve(_settings.ServeModel);
+        if (folder is null)
+        {
+            results.Note($"{key} not measured: {problem}");
+        }
+
+        return folder;
     }
 
     /// <summary>Writes a progress line to standard error.</summary>

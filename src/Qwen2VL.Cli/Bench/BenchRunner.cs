@@ -21,6 +21,8 @@ internal static class BenchRunner
         new BatchSuite(),
         new SessionSuite(),
         new VisionSuite(),
+        new ClusterSuite(),
+        new PipelineSuite(),
     ];
 
     public static async Task<BenchResults> RunAsync(BenchSettings settings, TextWriter output, TextWriter log, CancellationToken cancellationToken)
@@ -36,11 +38,6 @@ internal static class BenchRunner
             var clock = Stopwatch.StartNew();
             await suite.RunAsync(context, results, cancellationToken).ConfigureAwait(false);
             context.Log($"suite {suite.Name} done in {clock.Elapsed.TotalSeconds:F1} s");
-        }
-
-        foreach (var (key, reason) in BenchReferences.NotYetMeasurable)
-        {
-            results.Note($"{key} not measured, left out of the JSON: {reason}");
         }
 
         results.Note($"machine: {Environment.ProcessorCount} logical cores, LibTorch threads {TorchSharp.torch.get_num_threads()}, load average {LoadAverage()}");
