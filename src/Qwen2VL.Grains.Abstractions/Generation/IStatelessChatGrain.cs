@@ -8,7 +8,7 @@ namespace Qwen2VL.Grains.Abstractions.Generation;
 /// tenant-scoped hash of the conversation's start, so requests sharing a prefix meet the same cache — and moves to
 /// another pipeline with the answer so far when one fails. Nothing is stored here; the worker keeps the request's KV
 /// cache under a hash of its conversation, which the next request of the same conversation (re-sending it with the
-/// answer) names among its reuse keys. A stateless worker grain: any silo serves it, several activations run at once.
+/// answer) names among its reuse keys. Callers use a fresh key per request; the activation lives on the caller's silo.
 /// </summary>
 public interface IStatelessChatGrain : IGrainWithIntegerKey
 {

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Concurrency;
+using Orleans.Placement;
 using Qwen2VL.Grains.Abstractions;
 using Qwen2VL.Grains.Abstractions.Chat;
 using Qwen2VL.Grains.Abstractions.Generation;
@@ -13,8 +13,12 @@ using Qwen2VL.Grains.Sessions;
 namespace Qwen2VL.Grains.Stateless;
 
 /// <summary>See <see cref="IStatelessChatGrain"/>.</summary>
-[StatelessWorker]
-// Callers use a fresh key per request (one enumerator per activation); idle ones should not linger for the default 15 minutes.
+// A plain grain under a fresh key per request, not a [StatelessWorker]: an answer streams as a series of MoveNext
+// calls on one enumerator, and a stateless worker may route the next call to another of its activations (a new one
+// when the first is busy, or on another silo when an external client calls through a different gateway), which then
+// has no record of the enumerator (EnumerationAbortedException under load). Placed on the caller's silo, as a stateless
+// worker would be; idle activations should not linger for the default 15 minutes.
+[PreferLocalPlacement]
 [CollectionAgeLimit(Minutes = 2)]
 public sealed partial class StatelessChatGrain : Grain, IStatelessChatGrain
 {
