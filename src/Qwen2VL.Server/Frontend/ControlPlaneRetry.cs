@@ -70,12 +70,15 @@ public sealed partial class ControlPlaneRetry
                     throw;
                 }
 
-                LogRetrying(_logger, operation, attempt, e.GetType().Name, e.Message);
+                LogRetrying(_logger, operation, attempt, e.GetType().Name, FirstWords(e.Message));
                 await Task.Delay(delay < left ? delay : left, _time, cancellationToken).ConfigureAwait(false);
                 delay = delay * 2 < MaxDelay ? delay * 2 : MaxDelay;
             }
         }
     }
+
+    /// <summary>Orleans inlines whole inner exceptions and stack traces into its messages; the start says what failed.</summary>
+    private static string FirstWords(string message) => message.Length <= 160 ? message : message[..160] + "…";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Operation}: attempt {Attempt} failed with {ErrorType} ({ErrorMessage}); retrying while the cluster recovers")]
     private static partial void LogRetrying(ILogger logger, string operation, int attempt, string errorType, string errorMessage);
