@@ -41,7 +41,7 @@ public sealed class SiloFailoverCluster : IAsyncLifetime
             "--role", "all", "--grpc-port", Port(_grpcPort), "--worker-port", Port(workerPort), "--advertise", $"127.0.0.1:{workerPort}",
             "--model", TestPaths.Checkpoint, "--served-model-name", ModelName, "--dtype", "float32", "--threads", "1",
             "--api-key", $"{TenantId}:{ApiKey}",
-        ]), Environment());
+        ]), ProcessEnvironment());
         await WaitForHttpAsync(_primary, new Uri(HttpAddress, "/health/ready"));
 
         // Activates the tenant's grains, and the session index, while the primary is the only silo.
@@ -56,7 +56,7 @@ public sealed class SiloFailoverCluster : IAsyncLifetime
     public async Task<(ServerProcess Silo, int SiloPort)> StartSecondaryAsync(string name)
     {
         int siloPort = FreePort(), httpPort = FreePort();
-        var silo = ServerProcess.Start(name, Common(httpPort, FreePort()).Concat(["--role", "silo", "--silo-port", Port(siloPort)]), Environment());
+        var silo = ServerProcess.Start(name, Common(httpPort, FreePort()).Concat(["--role", "silo", "--silo-port", Port(siloPort)]), ProcessEnvironment());
         await WaitForHttpAsync(silo, new Uri($"http://127.0.0.1:{httpPort}/health/live"));
         return (silo, siloPort);
     }
@@ -76,7 +76,7 @@ public sealed class SiloFailoverCluster : IAsyncLifetime
         "--host", "127.0.0.1", "--http-port", Port(httpPort), "--gateway-port", Port(gatewayPort), "--redis", Redis.Endpoint,
     ];
 
-    private Dictionary<string, string> Environment() => new()
+    private Dictionary<string, string> ProcessEnvironment() => new()
     {
         ["Qwen2VL__ClusterId"] = ClusterId,
         // The gateway's retries, for the test's output, and the turns a session stores, which tests wait for.
