@@ -24,6 +24,9 @@ namespace Qwen2VL.Server.Frontend;
 /// </summary>
 public sealed class ClusterChatBackend : IChatBackend
 {
+    /// <summary>How long ending an enumeration may hold up the caller.</summary>
+    private static readonly TimeSpan DisposeBound = TimeSpan.FromSeconds(2);
+
     private readonly IGrainFactory _grains;
     private readonly IMediaStore _media;
     private readonly MediaFetcher _fetcher;
@@ -32,10 +35,12 @@ public sealed class ClusterChatBackend : IChatBackend
     private readonly int _contextLength;
     private readonly StateStoreGate _gate;
     private readonly StatelessIdempotency _idempotency;
+    private readonly ControlPlaneRetry _retry;
 
     public ClusterChatBackend(IGrainFactory grains, IMediaStore media, MediaFetcher fetcher, IOptions<ServerOptions> options,
-        StateStoreGate gate, StatelessIdempotency idempotency)
+        StateStoreGate gate, StatelessIdempotency idempotency, ControlPlaneRetry retry)
     {
+        _retry = retry;
         _grains = grains;
         _media = media;
         _fetcher = fetcher;
@@ -58,73 +63,119 @@ public sealed class ClusterChatBackend : IChatBackend
         }
 
         _gate.EnsureAvailable();
-        IAsyncEnumerable<TurnEvent> events;
+        OpenedTurn opened;
         try
         {
-            events = await StartAsync(call, cancellationToken).ConfigureAwait(false);
+            var turn = await PrepareAsync(call, cancellationToken).ConfigureAwait(false);
+            // Until the first event has arrived nothing reached the client, and a turn carries its request id, so
+            // starting it again on a surviving silo is safe.
+            opened = await _retry.RunAsync("starting a turn", ct => OpenAsync(turn, ct), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (Translate(e) is { } translated)
         {
             throw translated;
         }
 
-        await using var enumerator = events.GetAsyncEnumerator(cancellationToken);
-        while (true)
+        var enumerator = opened.Events;
+        try
         {
-            TurnEvent item;
-            try
+            for (bool hasEvent = opened.HasEvent; hasEvent;)
             {
-                if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                switch (enumerator.Current)
                 {
-                    yield break;
+                    case TextDelta delta:
+                        yield return new ChatDelta(delta.Text, delta.Logprobs?.Select(ToGateway).ToArray());
+                        break;
+                    case TurnCompleted done:
+                        yield return new ChatCompleted(done.FinishReason switch
+                        {
+                            FinishReason.Length => "length",
+                            FinishReason.ToolCalls => "tool_calls",
+                            _ => "stop",
+                        }, done.Usage.PromptTokens, done.Usage.CompletionTokens, done.Usage.CachedPromptTokens, done.Replayed);
+                        yield break;
                 }
 
-                item = enumerator.Current;
+                try
+                {
+                    hasEvent = await enumerator.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (Exception e) when (Translate(e) is { } translated)
+                {
+                    // Mid-answer the client holds part of it, so the turn is not started again here. The session
+                    // stored nothing of it; the client's retry with the same key generates it whole.
+                    throw translated;
+                }
             }
-            catch (Exception e) when (Translate(e) is { } translated)
-            {
-                throw translated;
-            }
-
-            switch (item)
-            {
-                case TextDelta delta:
-                    yield return new ChatDelta(delta.Text, delta.Logprobs?.Select(ToGateway).ToArray());
-                    break;
-                case TurnCompleted done:
-                    yield return new ChatCompleted(done.FinishReason switch
-                    {
-                        FinishReason.Length => "length",
-                        FinishReason.ToolCalls => "tool_calls",
-                        _ => "stop",
-                    }, done.Usage.PromptTokens, done.Usage.CompletionTokens, done.Usage.CachedPromptTokens, done.Replayed);
-                    yield break;
-            }
+        }
+        finally
+        {
+            await DisposeQuietlyAsync(enumerator).ConfigureAwait(false);
         }
     }
 
     /// <summary>
-    /// Stores the media and starts the turn: a session turn (the session grain keeps its own idempotency record), or a
-    /// stateless request, run at most once per idempotency key when the client sent one.
+    /// What a turn needs before it runs, done once however often the turn is started: the media fetched and stored,
+    /// the messages converted, the request id fixed.
     /// </summary>
-    private async Task<IAsyncEnumerable<TurnEvent>> StartAsync(ChatCall call, CancellationToken cancellationToken)
+    private async Task<PreparedTurn> PrepareAsync(ChatCall call, CancellationToken cancellationToken)
     {
         var conversation = await ToGrainMessagesAsync(call, cancellationToken).ConfigureAwait(false);
-        var sampling = SamplingMapping.ToSettings(call.Sampling);
         string requestId = call.IdempotencyKey ?? Guid.NewGuid().ToString("n");
+        return new PreparedTurn(call, conversation, SamplingMapping.ToSettings(call.Sampling), requestId);
+    }
+
+    /// <summary>Starts the turn and waits for its first event, so that a silo lost before then fails this call.</summary>
+    private async Task<OpenedTurn> OpenAsync(PreparedTurn turn, CancellationToken cancellationToken)
+    {
+        var events = await StartAsync(turn, cancellationToken).ConfigureAwait(false);
+        var enumerator = events.GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            return new OpenedTurn(enumerator, await enumerator.MoveNextAsync().ConfigureAwait(false));
+        }
+        catch
+        {
+            await DisposeQuietlyAsync(enumerator).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts the turn: a session turn (the session grain keeps its own idempotency record), or a stateless request,
+    /// run at most once per idempotency key when the client sent one.
+    /// </summary>
+    private async Task<IAsyncEnumerable<TurnEvent>> StartAsync(PreparedTurn turn, CancellationToken cancellationToken)
+    {
+        var call = turn.Call;
         if (call.SessionId is not null)
         {
-            return await SessionTurnAsync(call, conversation, sampling, requestId).ConfigureAwait(false);
+            return await SessionTurnAsync(call, turn.Conversation, turn.Sampling, turn.RequestId).ConfigureAwait(false);
         }
 
-        var request = new StatelessChatRequest(call.TenantId, _modelId, conversation, sampling, requestId, call.MaxContextTokens);
-        // One grain key per request: the answer streams as a series of calls on one enumerator, and the enumerator
-        // lives in one activation. Under a shared key, concurrent requests spread over several stateless-worker
-        // activations and a call can land on one that never saw the enumerator (EnumerationAbortedException).
+        var request = new StatelessChatRequest(call.TenantId, _modelId, turn.Conversation, turn.Sampling, turn.RequestId, call.MaxContextTokens);
+        // One grain key per request: the answer streams as a series of calls on one enumerator, which lives in that
+        // key's one activation.
         var stateless = _grains.GetGrain<IStatelessChatGrain>(Random.Shared.NextInt64());
         return call.IdempotencyKey is null
             ? stateless.GenerateAsync(request, cancellationToken)
             : _idempotency.RunOnceAsync(request, call.IdempotencyKey, () => stateless.GenerateAsync(request, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Ends the grain-side enumeration. Bounded: after a silo died, telling it so can wait for the call's timeout,
+    /// and the client must not wait for that to learn what happened.
+    /// </summary>
+    private static async Task DisposeQuietlyAsync(IAsyncEnumerator<TurnEvent> enumerator)
+    {
+        try
+        {
+            await enumerator.DisposeAsync().AsTask().WaitAsync(DisposeBound).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The enumeration ended already or its silo is gone; Orleans drops an abandoned enumerator itself.
+        }
     }
 
     /// <summary>With a session, system messages set its prompt when it is created and the rest is the new turn.</summary>
@@ -230,9 +281,13 @@ public sealed class ClusterChatBackend : IChatBackend
         SessionBusyException b => new ChatBackendException(ChatFailure.InvalidRequest, b.Message, "session_busy", inner: b),
         SessionNotFoundException n => new ChatBackendException(ChatFailure.NotFound, n.Message, "session_not_found", inner: n),
         MediaNotFoundException m => new ChatBackendException(ChatFailure.InvalidRequest, m.Message, "media_not_found", inner: m),
-        _ => ControlPlaneFailures.Translate(e) ?? (e is OrleansException
-            // A silo died or refused mid-call: retriable, not the request's fault.
-            ? new ChatBackendException(ChatFailure.Unavailable, $"the cluster could not complete the request: {e.Message}", "cluster_unavailable", inner: e) { RetryAfter = TimeSpan.FromSeconds(2) }
-            : null),
+        // Anything else Orleans delivers (an engine crash carried across silos, a bug) stays a 500.
+        _ => ControlPlaneFailures.Translate(e),
     };
+
+    /// <summary>A turn ready to start: the call, its messages as the grains take them, and its request id.</summary>
+    private sealed record PreparedTurn(ChatCall Call, IReadOnlyList<GrainMessage> Conversation, SamplingSettings Sampling, string RequestId);
+
+    /// <summary>A started turn's events, positioned on the first one when <see cref="HasEvent"/>.</summary>
+    private sealed record OpenedTurn(IAsyncEnumerator<TurnEvent> Events, bool HasEvent);
 }

@@ -10,19 +10,26 @@ using GrainSession = Qwen2VL.Grains.Abstractions.Sessions.SessionInfo;
 
 namespace Qwen2VL.Server.Frontend;
 
-/// <summary>The gateway's session port over session grains and the per-tenant session index grain.</summary>
+/// <summary>
+/// The gateway's session port over session grains and the per-tenant session index grain. Reads and creates are made
+/// again while a silo that held the grain is being declared dead (<see cref="ControlPlaneRetry"/>); deletes are not
+/// (a repeat of a delete that took effect would report the session missing).
+/// </summary>
 public sealed class GrainSessionDirectory : ISessionDirectory
 {
     private readonly IGrainFactory _grains;
     private readonly IMediaStore _media;
     private readonly StateStoreGate _gate;
+    private readonly ControlPlaneRetry _retry;
 
     /// <param name="gate">Refuses at once while the state store is unreachable; null never refuses.</param>
-    public GrainSessionDirectory(IGrainFactory grains, IMediaStore media, StateStoreGate? gate = null)
+    /// <param name="retry">Retries calls that failed because a silo died; null fails them at once.</param>
+    public GrainSessionDirectory(IGrainFactory grains, IMediaStore media, StateStoreGate? gate = null, ControlPlaneRetry? retry = null)
     {
         _grains = grains;
         _media = media;
         _gate = gate ?? new StateStoreGate();
+        _retry = retry ?? ControlPlaneRetry.None;
     }
 
     public async Task<GatewaySession> CreateAsync(string tenantId, NewSession session, CancellationToken cancellationToken)
@@ -31,7 +38,8 @@ public sealed class GrainSessionDirectory : ISessionDirectory
         string id = session.SessionId ?? Guid.NewGuid().ToString("n");
         try
         {
-            var created = await Session(tenantId, id).CreateAsync(new CreateSessionRequest(session.Model, session.SystemPrompt, SamplingMapping.ToSettings(session.DefaultSampling))).ConfigureAwait(false);
+            var request = new CreateSessionRequest(session.Model, session.SystemPrompt, SamplingMapping.ToSettings(session.DefaultSampling));
+            var created = await CallAsync("creating a session", _ => Session(tenantId, id).CreateAsync(request), cancellationToken).ConfigureAwait(false);
             return await ToGatewayAsync(created, withHistory: true, cancellationToken).ConfigureAwait(false);
         }
         catch (SessionAlreadyExistsException e)
@@ -45,7 +53,7 @@ public sealed class GrainSessionDirectory : ISessionDirectory
         _gate.EnsureAvailable();
         try
         {
-            var info = await Session(tenantId, sessionId).GetAsync().ConfigureAwait(false);
+            var info = await CallAsync("reading a session", _ => Session(tenantId, sessionId).GetAsync(), cancellationToken).ConfigureAwait(false);
             return await ToGatewayAsync(info, withHistory: true, cancellationToken).ConfigureAwait(false);
         }
         catch (SessionNotFoundException)
@@ -58,11 +66,12 @@ public sealed class GrainSessionDirectory : ISessionDirectory
     {
         _gate.EnsureAvailable();
         string? after = pageToken is null ? null : DecodeToken(pageToken);
-        var page = await _grains.GetGrain<ISessionIndexGrain>(tenantId).ListAsync(pageSize, after).ConfigureAwait(false);
+        var index = _grains.GetGrain<ISessionIndexGrain>(tenantId);
+        var page = await CallAsync("listing sessions", _ => index.ListAsync(pageSize, after), cancellationToken).ConfigureAwait(false);
         var sessions = new List<GatewaySession>(page.SessionIds.Count);
         foreach (string id in page.SessionIds)
         {
-            if (await GetSummaryAsync(tenantId, id).ConfigureAwait(false) is { } info)
+            if (await GetSummaryAsync(tenantId, id, cancellationToken).ConfigureAwait(false) is { } info)
             {
                 sessions.Add(info);
             }
@@ -72,10 +81,18 @@ public sealed class GrainSessionDirectory : ISessionDirectory
         return new SessionPage(sessions, next);
     }
 
-    public Task<bool> DeleteAsync(string tenantId, string sessionId, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(string tenantId, string sessionId, CancellationToken cancellationToken)
     {
         _gate.EnsureAvailable();
-        return Session(tenantId, sessionId).DeleteAsync();
+        var session = Session(tenantId, sessionId);
+        try
+        {
+            return await session.DeleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (ControlPlaneFailures.Translate(e) is { } translated)
+        {
+            throw translated;
+        }
     }
 
     /// <summary>Session grains store their turns themselves; nothing to do.</summary>
@@ -91,11 +108,25 @@ public sealed class GrainSessionDirectory : ISessionDirectory
         return _grains.GetSession(tenantId, sessionId);
     }
 
-    private async Task<GatewaySession?> GetSummaryAsync(string tenantId, string sessionId)
+    /// <summary>A grain call made again while it fails because a silo died; control-plane failures become 503s.</summary>
+    private async Task<T> CallAsync<T>(string operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         try
         {
-            return await ToGatewayAsync(await Session(tenantId, sessionId).GetAsync().ConfigureAwait(false), withHistory: false, CancellationToken.None).ConfigureAwait(false);
+            return await _retry.RunAsync(operation, call, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ControlPlaneFailures.Translate(e) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    private async Task<GatewaySession?> GetSummaryAsync(string tenantId, string sessionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var info = await CallAsync("reading a session", _ => Session(tenantId, sessionId).GetAsync(), cancellationToken).ConfigureAwait(false);
+            return await ToGatewayAsync(info, withHistory: false, CancellationToken.None).ConfigureAwait(false);
         }
         catch (SessionNotFoundException)
         {

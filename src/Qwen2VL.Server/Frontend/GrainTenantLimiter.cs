@@ -17,12 +17,14 @@ public sealed class GrainTenantLimiter : ITenantLimiter
 
     private readonly IGrainFactory _grains;
     private readonly StateStoreGate _gate;
+    private readonly ControlPlaneRetry _retry;
     private readonly ILogger<GrainTenantLimiter> _logger;
 
-    public GrainTenantLimiter(IGrainFactory grains, StateStoreGate gate, ILogger<GrainTenantLimiter> logger)
+    public GrainTenantLimiter(IGrainFactory grains, StateStoreGate gate, ControlPlaneRetry retry, ILogger<GrainTenantLimiter> logger)
     {
         _grains = grains;
         _gate = gate;
+        _retry = retry;
         _logger = logger;
     }
 
@@ -36,8 +38,9 @@ public sealed class GrainTenantLimiter : ITenantLimiter
         AdmissionDecision decision;
         try
         {
-            decision = await tenant.AdmitAsync(new AdmissionRequest(streamId, cost.MediaCount, cost.EstimatedTokens))
-                .WaitAsync(CallTimeout, cancellationToken).ConfigureAwait(false);
+            // A repeat carries the same stream id; the tenant whose silo died took its open streams along.
+            decision = await _retry.RunAsync("admitting a request", ct =>
+                tenant.AdmitAsync(new AdmissionRequest(streamId, cost.MediaCount, cost.EstimatedTokens)).WaitAsync(CallTimeout, ct), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (ControlPlaneFailures.Translate(e) is { } translated)
         {

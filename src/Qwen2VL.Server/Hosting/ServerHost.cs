@@ -46,6 +46,7 @@ public static class ServerHost
         configureLogging?.Invoke(builder.Logging);
         var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
         options.Engine.Validate();
+        options.ControlPlane.Validate();
         var roles = ServerRoleParser.Parse(options.Role);
         var workerEndpoint = WorkerEndpoint.Resolve(options, roles);
         bool servesWorkerApi = roles.HasFlag(ServerRoles.Worker) && workerEndpoint.Serve;
@@ -147,6 +148,7 @@ public static class ServerHost
                 }
 
                 silo.AddActivityPropagation();
+                ConfigureFailureDetection(silo, options.ControlPlane);
             });
             builder.Services.AddControlPlaneGrains();
             var defaults = TenantLimitsConfiguration.Defaults(builder.Configuration);
@@ -185,6 +187,7 @@ public static class ServerHost
                 });
 
                 client.AddActivityPropagation();
+                client.Configure<Orleans.Configuration.ClientMessagingOptions>(m => m.ResponseTimeout = options.ControlPlane.ResponseTimeout);
             });
             if (redis is not null)
             {
@@ -196,6 +199,20 @@ public static class ServerHost
                 builder.Services.AddSingleton<IMediaStore, InMemoryMediaStore>();
             }
         }
+    }
+
+    /// <summary>
+    /// Bounds every grain call, and declares a silo that stopped answering dead after a few missed probes, so that its
+    /// grains come back on the other silos within seconds rather than the half-minute Orleans' defaults add up to.
+    /// </summary>
+    private static void ConfigureFailureDetection(ISiloBuilder silo, ControlPlaneOptions controlPlane)
+    {
+        silo.Configure<Orleans.Configuration.SiloMessagingOptions>(m => m.ResponseTimeout = controlPlane.ResponseTimeout);
+        silo.Configure<Orleans.Configuration.ClusterMembershipOptions>(m =>
+        {
+            m.ProbeTimeout = controlPlane.ProbeTimeout;
+            m.NumMissedProbesLimit = controlPlane.MissedProbesLimit;
+        });
     }
 
     /// <summary>A silo reaches in-process workers directly and every other worker over gRPC.</summary>
@@ -242,6 +259,7 @@ public static class ServerHost
         builder.Services.AddSingleton(builder.Configuration.GetSection($"{ServerOptions.Section}:Limits").Get<ChatRequestLimits>() ?? new ChatRequestLimits());
         builder.Services.AddSingleton(_ => new MediaFetcher(builder.Configuration.GetSection($"{ServerOptions.Section}:Media").Get<MediaFetchOptions>() ?? new MediaFetchOptions()));
         builder.Services.AddSingleton<StateStoreGate>();
+        builder.Services.AddSingleton<ControlPlaneRetry>();
         builder.Services.AddSingleton<StatelessIdempotency>();
         builder.Services.AddSingleton<ITenantLimiter, GrainTenantLimiter>();
         builder.Services.AddSingleton<IChatBackend, ClusterChatBackend>();

@@ -86,4 +86,7 @@ public sealed class ServerOptions
 
     /// <summary>HTTPS and gRPC over TLS on both public ports; off by default.</summary>
     public TlsOptions Tls { get; set; } = new();
+
+    /// <summary>Grain call timeouts, dead-silo detection and the gateway's retries after a silo died.</summary>
+    public ControlPlaneOptions ControlPlane { get; set; } = new();
 }

@@ -22,15 +22,15 @@ public static class UsageEndpoint
         return routes;
     }
 
-    private static async Task HandleAsync(HttpContext context, TenantAuthenticator authenticator, IGrainFactory grains, StateStoreGate gate)
+    private static async Task HandleAsync(HttpContext context, TenantAuthenticator authenticator, IGrainFactory grains, StateStoreGate gate, ControlPlaneRetry retry)
     {
         try
         {
             string tenantId = await authenticator.AuthenticateAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
             gate.EnsureAvailable();
             var tenant = grains.GetTenant(tenantId);
-            var usage = await tenant.GetUsageAsync().WaitAsync(GrainTenantLimiter.CallTimeout, context.RequestAborted).ConfigureAwait(false);
-            var limits = await tenant.GetLimitsAsync().WaitAsync(GrainTenantLimiter.CallTimeout, context.RequestAborted).ConfigureAwait(false);
+            var usage = await retry.RunAsync("reading usage", ct => tenant.GetUsageAsync().WaitAsync(GrainTenantLimiter.CallTimeout, ct), context.RequestAborted).ConfigureAwait(false);
+            var limits = await retry.RunAsync("reading limits", ct => tenant.GetLimitsAsync().WaitAsync(GrainTenantLimiter.CallTimeout, ct), context.RequestAborted).ConfigureAwait(false);
             var body = new UsageWire("usage", tenantId, usage.Requests, usage.PromptTokens, usage.CompletionTokens, usage.CachedPromptTokens,
                 new CurrentMinuteWire(usage.RequestsLastMinute, usage.TokensLastMinute, usage.OpenStreams),
                 new LimitsWire(limits.RequestsPerMinute, limits.TokensPerMinute, limits.ConcurrentStreams, limits.MaxImagesPerRequest, limits.MaxContextTokens));

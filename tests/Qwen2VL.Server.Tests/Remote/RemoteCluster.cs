@@ -110,7 +110,8 @@ public sealed class RemoteCluster : IAsyncDisposable
         "--http-port", Port(httpPort), "--gateway-port", Port(gatewayPort),
     ];
 
-    private static async Task WaitForHttpAsync(ServerProcess process, Uri address)
+    /// <summary>Waits until <paramref name="address"/> answers 200; fails with the process's output when it exits or time runs out.</summary>
+    internal static async Task WaitForHttpAsync(ServerProcess process, Uri address)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + StartTimeout;
@@ -138,9 +139,9 @@ public sealed class RemoteCluster : IAsyncDisposable
         }
     }
 
-    private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+    internal static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
