@@ -46,6 +46,10 @@ internal static class BenchReferences
         ["vision_1080p_ms"] = new("completes, bounded memory", "minutes (extrapolated; 7.4 GB attention matrix)", ""),
         ["vision_1080p_vs_matmul_floor"] = new("≤ 1.5", "", ""),
         ["vision_1080p_peak_rss_growth_gb"] = new("bounded", "≥ 7.4", ""),
+        ["vision_attention_448_sdpa_vs_blocked"] = new("> 1", "", ""),
+        ["vision_attention_448_blocked_vs_gemm_rate"] = new("", "", ""),
+        ["vision_attention_1080p_sdpa_vs_blocked"] = new("≥ 1.3", "", ""),
+        ["vision_attention_1080p_blocked_vs_gemm_rate"] = new("≥ 0.38 (what vision_1080p ≤ 1.5 needs)", "", ""),
     };
 
     /// <summary>The reference for <paramref name="key"/>, or empty columns for keys without one.</summary>

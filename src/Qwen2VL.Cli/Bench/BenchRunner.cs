@@ -21,6 +21,7 @@ internal static class BenchRunner
         new BatchSuite(),
         new SessionSuite(),
         new VisionSuite(),
+        new AttentionSuite(),
     ];
 
     public static async Task<BenchResults> RunAsync(BenchSettings settings, TextWriter output, TextWriter log, CancellationToken cancellationToken)
