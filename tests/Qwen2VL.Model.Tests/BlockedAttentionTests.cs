@@ -79,6 +79,19 @@ public sealed class BlockedAttentionTests
         Assert.Equal(expected, seen);
     }
 
+    [Theory]
+    [InlineData(ScalarType.BFloat16, BlockedAttention.MinKeys, true)]
+    [InlineData(ScalarType.BFloat16, BlockedAttention.MinKeys - 1, false)] // small images: SDPA's lower fixed costs win
+    [InlineData(ScalarType.Float32, 1024, false)] // float32: SDPA was faster at every size measured
+    public void IsFasterThanSdpa_ByDtypeAndKeyCount_PicksTheMeasuredFasterPath(ScalarType dtype, long keys, bool expected)
+    {
+        using var scope = NewDisposeScope();
+        var q = zeros(new long[] { 1, 2, 4, 80 }, dtype);
+        var k = zeros(new long[] { 1, 2, keys, 80 }, dtype);
+
+        Assert.Equal(expected, BlockedAttention.IsFasterThanSdpa(q, k));
+    }
+
     [Fact]
     public void Attend_MismatchedKeyAndValue_ThrowsWithShapes()
     {

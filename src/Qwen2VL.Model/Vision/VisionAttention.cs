@@ -7,9 +7,9 @@ namespace Qwen2VL.Model.Vision;
 /// <summary>
 /// ViT self-attention: one fused <c>qkv</c> projection, 2-D rotary on q and k (in float32), attention restricted to
 /// each cu_seqlens block, and <c>proj</c>. Blocks are attended one run at a time, never through an N×N mask, so memory
-/// stays bounded by the largest image. On AVX-512 CPUs attention runs as <see cref="BlockedAttention"/> (about 2–3× the
-/// speed of LibTorch's CPU kernel for head_dim 80); elsewhere, on GPUs for instance, as
-/// <c>scaled_dot_product_attention</c>.
+/// stays bounded by the largest image. In bf16 on AVX-512 CPUs, blocks of at least <see cref="BlockedAttention.MinKeys"/>
+/// patches are attended by <see cref="BlockedAttention"/> (about twice the speed of LibTorch's CPU kernel for head_dim
+/// 80); everything else (GPUs, float32, small images) by <c>scaled_dot_product_attention</c>.
 /// </summary>
 public sealed class VisionAttention : nn.Module
 {
@@ -29,6 +29,12 @@ public sealed class VisionAttention : nn.Module
         register_module("qkv", _qkv);
         register_module("proj", _proj);
     }
+
+    /// <summary>
+    /// Which attention implementation runs (default <see cref="VisionAttentionPath.Auto"/>). A process-wide switch so
+    /// benchmarks can compare both in one run and tests can check the blocked path against the goldens.
+    /// </summary>
+    public static VisionAttentionPath Path { get; set; } = VisionAttentionPath.Auto;
 
     /// <summary>Attends within each block of <paramref name="blocks"/>; input and output [N, E].</summary>
     public Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, IReadOnlyList<AttentionBlockRun> blocks)
@@ -56,10 +62,16 @@ public sealed class VisionAttention : nn.Module
         return _proj.Forward(merged).MoveToOuterDisposeScope();
     }
 
-    private static Tensor Attend(Tensor q, Tensor k, Tensor v) =>
-        BlockedAttention.Applies(q)
-            ? BlockedAttention.Attend(q, k, v)
-            : nn.functional.scaled_dot_product_attention(q, k, v, null, 0.0, false);
+    private static Tensor Attend(Tensor q, Tensor k, Tensor v)
+    {
+        bool blocked = Path switch
+        {
+            VisionAttentionPath.Auto => BlockedAttention.IsFasterThanSdpa(q, k),
+            VisionAttentionPath.Blocked => BlockedAttention.Applies(q),
+            _ => false,
+        };
+        return blocked ? BlockedAttention.Attend(q, k, v) : nn.functional.scaled_dot_product_attention(q, k, v, null, 0.0, false);
+    }
 
     private static Tensor RotateFloat32(Tensor x, Tensor cos, Tensor sin) =>
         Rotary.Apply(x.to(ScalarType.Float32), cos, sin).to(x.dtype);
