@@ -45,6 +45,27 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Bench_AttentionSuiteOnTinyConfig_WritesBothSizesWithoutACheckpoint()
+    {
+        string json = Path.Combine(_folder, "results.json");
+
+        int exit = await InvokeAsync("--suite", "attention", "--json", json);
+
+        Assert.Equal(0, exit);
+        Assert.Empty(Directory.GetFiles(_folder, "model.safetensors", SearchOption.AllDirectories));
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        foreach (string size in new[] { "448", "1080p" })
+        {
+            foreach (string key in new[] { $"vision_attention_{size}_sdpa_vs_blocked", $"vision_attention_{size}_blocked_vs_gemm_rate" })
+            {
+                Assert.True(document.RootElement.TryGetProperty(key, out var value), $"missing {key}");
+                double number = value.GetDouble();
+                Assert.True(double.IsFinite(number) && number > 0, $"{key} = {number}");
+            }
+        }
+    }
+
+    [Fact]
     public async Task Bench_SecondRun_ReusesTheCachedCheckpoint()
     {
         await InvokeAsync("--suite", "prefill");

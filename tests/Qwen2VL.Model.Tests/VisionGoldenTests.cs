@@ -12,14 +12,18 @@ public class VisionGoldenTests
 
     public VisionGoldenTests(ModelFixture model) => _model = model;
 
-    public static TheoryData<string, string> VisionCases()
+    // Auto takes SDPA for these small images; Blocked checks the tower's CPU attention path against the same goldens.
+    public static TheoryData<string, string, VisionAttentionPath> VisionCases()
     {
-        var data = new TheoryData<string, string>();
-        foreach (var kind in new[] { "image", "video" })
+        var data = new TheoryData<string, string, VisionAttentionPath>();
+        foreach (var path in new[] { VisionAttentionPath.Auto, VisionAttentionPath.Blocked })
         {
-            foreach (var row in GoldenCases.With($"{kind}_vision_embeds", $"{kind}_vision_block_outputs"))
+            foreach (var kind in new[] { "image", "video" })
             {
-                data.Add((string)row[0], (string)row[1] + kind);
+                foreach (var row in GoldenCases.With($"{kind}_vision_embeds", $"{kind}_vision_block_outputs"))
+                {
+                    data.Add((string)row[0], (string)row[1] + kind, path);
+                }
             }
         }
 
@@ -28,7 +32,21 @@ public class VisionGoldenTests
 
     [Theory]
     [MemberData(nameof(VisionCases))]
-    public void VisionTower_GoldenCase_MatchesIntermediatesAndEmbeds(string caseName, string prefixAndKind)
+    public void VisionTower_GoldenCase_MatchesIntermediatesAndEmbeds(string caseName, string prefixAndKind, VisionAttentionPath path)
+    {
+        var previous = VisionAttention.Path;
+        VisionAttention.Path = path;
+        try
+        {
+            CheckCase(caseName, prefixAndKind);
+        }
+        finally
+        {
+            VisionAttention.Path = previous;
+        }
+    }
+
+    private void CheckCase(string caseName, string prefixAndKind)
     {
         string kind = prefixAndKind.EndsWith("video", StringComparison.Ordinal) ? "video" : "image";
         string prefix = prefixAndKind[..^kind.Length];

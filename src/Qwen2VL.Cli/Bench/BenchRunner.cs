@@ -23,6 +23,7 @@ internal static class BenchRunner
         new VisionSuite(),
         new ClusterSuite(),
         new PipelineSuite(),
+        new AttentionSuite(),
     ];
 
     public static async Task<BenchResults> RunAsync(BenchSettings settings, TextWriter output, TextWriter log, CancellationToken cancellationToken)
