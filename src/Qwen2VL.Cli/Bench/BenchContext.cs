@@ -83,6 +83,24 @@ internal sealed class BenchContext : IDisposable
         return folder;
     }
 
+    /// <summary>Whether <c>--model</c> named the checkpoint the cluster suites serve.</summary>
+    public bool ServeModelGiven => _settings.ServeModel is not null;
+
+    /// <summary>
+    /// The suite's random checkpoint (the benchmarked config) made servable with the tokenizer of the checkpoint the
+    /// cluster suites serve, or null after noting why not.
+    /// </summary>
+    public string? ServableRandomCheckpoint(BenchResults results, string key)
+    {
+        if (ServableCheckpoint(results, key) is not { } tokenizerSource)
+        {
+            return null;
+        }
+
+        _checkpoint ??= RandomCheckpoint.Ensure(_settings.ConfigJson, _settings.CacheRoot, Log);
+        return Cluster.ServableCheckpoint.WithTokenizerOf(_checkpoint, tokenizerSource);
+    }
+
     /// <summary>Writes a progress line to standard error.</summary>
     public void Log(string message) => _log.WriteLine($"[bench] {message}");
 

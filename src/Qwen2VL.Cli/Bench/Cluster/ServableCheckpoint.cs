@@ -2,8 +2,9 @@ namespace Qwen2VL.Cli.Bench.Cluster;
 
 /// <summary>
 /// The checkpoint the cluster suites serve. A server needs a whole checkpoint (tokenizer and chat template as well as
-/// weights), which the suite's random checkpoints are not, so these suites serve <c>--model</c>, or by default the tiny
-/// checkpoint committed with the repository's test fixtures, found above the current directory.
+/// weights), which the suite's random checkpoints lack, so these suites serve <c>--model</c>, or by default the tiny
+/// checkpoint committed with the repository's test fixtures, found above the current directory, whose tokenizer also
+/// makes a random checkpoint servable.
 /// </summary>
 internal static class ServableCheckpoint
 {
@@ -37,6 +38,29 @@ internal static class ServableCheckpoint
         var config = Model.Config.Qwen2VLConfig.Load(folder);
         return $"{config.NumHiddenLayers}-layer, hidden-{config.HiddenSize} checkpoint";
     }
+
+    /// <summary>
+    /// Makes the random checkpoint in <paramref name="randomFolder"/> servable by copying the tokenizer, chat template
+    /// and processor settings of <paramref name="source"/> next to its weights (once). Both share Qwen2-VL's
+    /// tokenizer, whose ids all fall inside the model's vocabulary.
+    /// </summary>
+    public static string WithTokenizerOf(string randomFolder, string source)
+    {
+        foreach (string file in TokenizerFiles)
+        {
+            string from = Path.Combine(source, file);
+            string to = Path.Combine(randomFolder, file);
+            if (File.Exists(from) && !File.Exists(to))
+            {
+                File.Copy(from, to);
+            }
+        }
+
+        return randomFolder;
+    }
+
+    private static readonly string[] TokenizerFiles =
+        ["tokenizer.json", "tokenizer_config.json", "vocab.json", "merges.txt", "chat_template.json", "preprocessor_config.json", "generation_config.json"];
 
     private static string? Missing(string folder) => RequiredFiles.FirstOrDefault(f => !File.Exists(Path.Combine(folder, f)));
 }
