@@ -12,12 +12,14 @@ RUN dotnet publish src/Qwen2VL.Server -c Release -r linux-x64 --self-contained f
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg \
+ && apt-get install -y --no-install-recommends ffmpeg libjemalloc2 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app ./
 RUN useradd --uid 10001 --create-home qwen2vl && mkdir -p /models && chown qwen2vl /models
 USER 10001
-ENV HF_HOME=/models/hf DOTNET_gcServer=1
+# Under glibc's malloc a server answered many times slower after minutes of load; under jemalloc it did not
+# (measured: docs/reliability.md, "Load test").
+ENV HF_HOME=/models/hf DOTNET_gcServer=1 LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
 EXPOSE 8080 8081 8082
 ENTRYPOINT ["dotnet", "Qwen2VL.Server.dll"]

@@ -67,6 +67,11 @@ public static class ServerHost
         }
 
         var app = builder.Build();
+        if (roles.HasFlag(ServerRoles.Worker))
+        {
+            AllocatorCheck.WarnIfSystemAllocator(app.Logger);
+        }
+
         app.MapQwen2VLHealth();
         app.MapQwen2VLMetrics();
         if (servesWorkerApi)
