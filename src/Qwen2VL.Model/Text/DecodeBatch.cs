@@ -10,11 +10,14 @@ namespace Qwen2VL.Model.Text;
 /// </summary>
 internal sealed class DecodeBatch : IDisposable
 {
+    /// <summary>Most padded key positions (sequences × longest cache) gathered per layer: bounds the two gather buffers.</summary>
+    public const int MaxPaddedTokens = 32768;
+
     /// <summary>
-    /// Most padded key positions (sequences × longest cache) gathered per layer. The gather copies every cached key and
-    /// value once more per step; past this the copy costs more than the per-sequence calls it saves.
+    /// Keys one attention call is worth: each sequence's own call costs about as much as attending to this many keys
+    /// more (measured on the 2B model), so the batched call may pad this many keys per sequence it saves a call for.
     /// </summary>
-    public const int MaxPaddedTokens = 8192;
+    private const int CallCostInKeys = 256;
 
     private DecodeBatch(int longest, Tensor mask, Tensor keys, Tensor values)
     {
@@ -39,7 +42,10 @@ internal sealed class DecodeBatch : IDisposable
     /// <summary>The gathered values, laid out as <see cref="Keys"/>.</summary>
     public Tensor Values { get; }
 
-    /// <summary>The batched plan for <paramref name="segments"/>, or null when the step is not a pure decode step of several sequences, or too long to gather.</summary>
+    /// <summary>
+    /// The batched plan for <paramref name="segments"/>, or null when the step is not a pure decode step of several
+    /// sequences, or when padding every cache to the longest would cost more than the separate calls it saves.
+    /// </summary>
     public static DecodeBatch? TryCreate(IReadOnlyList<SegmentPlan> segments, int kvHeads, int headDim, ModelPlacement placement)
     {
         if (!Enabled || segments.Count < 2 || segments.Any(s => s.NewTokens != 1))
@@ -48,7 +54,10 @@ internal sealed class DecodeBatch : IDisposable
         }
 
         int longest = segments.Max(s => s.TotalTokens);
-        if ((long)longest * segments.Count > MaxPaddedTokens)
+        long padded = (long)segments.Count * longest;
+        long actual = segments.Sum(s => (long)s.TotalTokens);
+        // One long sequence among short ones makes every row attend over its length: then separate calls are cheaper.
+        if (padded > MaxPaddedTokens || padded > actual + (actual / 4) + ((segments.Count - 1L) * CallCostInKeys))
         {
             return null;
         }
