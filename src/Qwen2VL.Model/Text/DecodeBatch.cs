@@ -27,9 +27,6 @@ internal sealed class DecodeBatch : IDisposable
         Values = values;
     }
 
-    /// <summary>Whether pure decode steps take the batched attention (default) or the per-sequence one; a switch for side-by-side benchmarks.</summary>
-    public static bool Enabled { get; set; } = true;
-
     /// <summary>Keys of the longest sequence, new token included: the padded length.</summary>
     public int Longest { get; }
 
@@ -48,7 +45,7 @@ internal sealed class DecodeBatch : IDisposable
     /// </summary>
     public static DecodeBatch? TryCreate(IReadOnlyList<SegmentPlan> segments, int kvHeads, int headDim, ModelPlacement placement)
     {
-        if (!Enabled || segments.Count < 2 || segments.Any(s => s.NewTokens != 1))
+        if (!DecoderAttention.BatchDecodeSteps || segments.Count < 2 || segments.Any(s => s.NewTokens != 1))
         {
             return null;
         }

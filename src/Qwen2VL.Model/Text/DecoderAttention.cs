@@ -36,6 +36,12 @@ public sealed class DecoderAttention : nn.Module
         register_module("o_proj", _o);
     }
 
+    /// <summary>
+    /// Whether pure decode steps of several sequences attend in one call (default) or one call per sequence. A
+    /// process-wide switch so benchmarks can compare both side by side in one run.
+    /// </summary>
+    public static bool BatchDecodeSteps { get; set; } = true;
+
     /// <summary>Attends the flat batch [T, H] with cos/sin [T, 1, head_dim]; writes each segment's keys to its cache.</summary>
     internal Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, IReadOnlyList<SegmentPlan> segments, DecodeBatch? decodeBatch)
     {
