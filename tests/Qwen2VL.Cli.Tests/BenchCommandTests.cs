@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using Qwen2VL.Cli.Bench;
+using Qwen2VL.Model.Layers;
+using Qwen2VL.Model.Text;
 using Qwen2VL.Tests.Shared;
 
 namespace Qwen2VL.Cli.Tests;
@@ -63,6 +65,26 @@ public sealed class BenchCommandTests : IDisposable
                 Assert.True(double.IsFinite(number) && number > 0, $"{key} = {number}");
             }
         }
+    }
+
+    [Fact]
+    public async Task Bench_BatchSuiteOnTinyConfig_WritesSpeedupsAndCallComparisonThenRestoresBatchedCalls()
+    {
+        string json = Path.Combine(_folder, "results.json");
+
+        int exit = await InvokeAsync("--suite", "batch", "--json", json);
+
+        Assert.Equal(0, exit);
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        foreach (string key in new[] { "batch_speedup_4", "batch_speedup_8", "batch_speedup_16", "batch_separate_calls_vs_batched_8" })
+        {
+            Assert.True(document.RootElement.TryGetProperty(key, out var value), $"missing {key}");
+            double number = value.GetDouble();
+            Assert.True(double.IsFinite(number) && number > 0, $"{key} = {number}");
+        }
+
+        Assert.True(StackedProjections.Stacked, "the comparison left stacked projections switched off");
+        Assert.True(DecoderAttention.BatchDecodeSteps, "the comparison left batched decode attention switched off");
     }
 
     [Fact]

@@ -26,6 +26,24 @@ public sealed class LinearProjection : nn.Module
         }
     }
 
+    /// <summary>
+    /// A projection whose parameters are the given tensors themselves (views into a larger buffer, see
+    /// <see cref="StackedProjections"/>), so writing the parameters writes the buffer.
+    /// </summary>
+    internal LinearProjection(Tensor weight, Tensor? bias)
+        : base(nameof(LinearProjection))
+    {
+        InFeatures = (int)weight.shape[1];
+        OutFeatures = (int)weight.shape[0];
+        _weight = new Parameter(weight, requires_grad: false);
+        register_parameter("weight", _weight);
+        if (bias is not null)
+        {
+            _bias = new Parameter(bias, requires_grad: false);
+            register_parameter("bias", _bias);
+        }
+    }
+
     /// <summary>Input width.</summary>
     public int InFeatures { get; }
 

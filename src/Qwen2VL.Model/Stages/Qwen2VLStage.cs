@@ -151,6 +151,7 @@ public sealed class Qwen2VLStage : nn.Module
         using var inference = inference_mode();
         int total = PrepareSegments(input.Segments);
         var plans = new List<SegmentPlan>(input.Segments.Count);
+        DecodeBatch? decodeBatch = null;
         try
         {
             int offset = 0;
@@ -160,10 +161,12 @@ public sealed class Qwen2VLStage : nn.Module
                 offset += segment.NewTokens;
             }
 
-            return Run(input, total, plans);
+            decodeBatch = DecodeBatch.TryCreate(plans, Config.NumKeyValueHeads, Config.HeadDim, Placement);
+            return Run(input, total, plans, decodeBatch);
         }
         finally
         {
+            decodeBatch?.Dispose();
             foreach (var plan in plans)
             {
                 plan.Dispose();
@@ -171,7 +174,7 @@ public sealed class Qwen2VLStage : nn.Module
         }
     }
 
-    private StageOutput Run(StageInput input, int total, List<SegmentPlan> plans)
+    private StageOutput Run(StageInput input, int total, List<SegmentPlan> plans, DecodeBatch? decodeBatch)
     {
         using var scope = NewDisposeScope();
         var hidden = IsFirst ? EmbedFirstStage(input, total) : CheckHidden(input.Hidden, total);
@@ -188,7 +191,7 @@ public sealed class Qwen2VLStage : nn.Module
 
         foreach (var layer in Model.Layers.Items)
         {
-            hidden = layer.Forward(hidden, cos, sin, plans);
+            hidden = layer.Forward(hidden, cos, sin, plans, decodeBatch);
             if (input.CaptureHiddenStates)
             {
                 captured.Add(hidden);

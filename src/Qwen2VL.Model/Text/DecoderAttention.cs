@@ -7,13 +7,12 @@ namespace Qwen2VL.Model.Text;
 /// <summary>
 /// Grouped-query self-attention of one decoder layer. Projections and M-RoPE run on the whole flat batch; attention runs
 /// per sequence against that sequence's KV cache. Query heads sharing a kv head are folded into the query length, so the
-/// cache is never copied per head.
+/// cache is never copied per head. The q, k and v weights are stacked (one product for all three); a pure decode step of
+/// several sequences attends in one call over the gathered caches (<see cref="DecodeBatch"/>).
 /// </summary>
 public sealed class DecoderAttention : nn.Module
 {
-    private readonly LinearProjection _q;
-    private readonly LinearProjection _k;
-    private readonly LinearProjection _v;
+    private readonly StackedProjections _qkv;
     private readonly LinearProjection _o;
     private readonly int _heads;
     private readonly int _kvHeads;
@@ -29,26 +28,47 @@ public sealed class DecoderAttention : nn.Module
         _kvHeads = config.NumKeyValueHeads;
         _headDim = config.HeadDim;
         _layer = layer;
-        _q = new LinearProjection(config.HiddenSize, _heads * _headDim, hasBias: true, placement);
-        _k = new LinearProjection(config.HiddenSize, _kvHeads * _headDim, hasBias: true, placement);
-        _v = new LinearProjection(config.HiddenSize, _kvHeads * _headDim, hasBias: true, placement);
+        _qkv = new StackedProjections(config.HiddenSize, [_heads * _headDim, _kvHeads * _headDim, _kvHeads * _headDim], hasBias: true, placement);
         _o = new LinearProjection(_heads * _headDim, config.HiddenSize, hasBias: false, placement);
-        register_module("q_proj", _q);
-        register_module("k_proj", _k);
-        register_module("v_proj", _v);
+        register_module("q_proj", _qkv.Parts[0]);
+        register_module("k_proj", _qkv.Parts[1]);
+        register_module("v_proj", _qkv.Parts[2]);
         register_module("o_proj", _o);
     }
 
+    /// <summary>
+    /// Whether pure decode steps of several sequences attend in one call (default) or one call per sequence. A
+    /// process-wide switch so benchmarks can compare both side by side in one run.
+    /// </summary>
+    public static bool BatchDecodeSteps { get; set; } = true;
+
     /// <summary>Attends the flat batch [T, H] with cos/sin [T, 1, head_dim]; writes each segment's keys to its cache.</summary>
-    internal Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, IReadOnlyList<SegmentPlan> segments)
+    internal Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, IReadOnlyList<SegmentPlan> segments, DecodeBatch? decodeBatch)
     {
         using var scope = NewDisposeScope();
         long tokens = hidden.shape[0];
-        int groups = _heads / _kvHeads;
-        var q = Rotary.Apply(_q.Forward(hidden).view(tokens, _heads, _headDim), cos, sin);
-        var k = Rotary.Apply(_k.Forward(hidden).view(tokens, _kvHeads, _headDim), cos, sin);
-        var v = _v.Forward(hidden).view(tokens, _kvHeads, _headDim);
+        var qkv = _qkv.Forward(hidden);
+        var q = Rotary.Apply(qkv[0].view(tokens, _heads, _headDim), cos, sin);
+        var k = Rotary.Apply(qkv[1].view(tokens, _kvHeads, _headDim), cos, sin);
+        var v = qkv[2].view(tokens, _kvHeads, _headDim);
+        var merged = decodeBatch is null ? AttendPerSequence(q, k, v, segments) : AttendDecodeBatch(q, k, v, segments, decodeBatch);
+        return _o.Forward(merged).MoveToOuterDisposeScope();
+    }
 
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _qkv.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private Tensor AttendPerSequence(Tensor q, Tensor k, Tensor v, IReadOnlyList<SegmentPlan> segments)
+    {
+        int groups = _heads / _kvHeads;
         var outputs = new Tensor[segments.Count];
         for (int s = 0; s < segments.Count; s++)
         {
@@ -66,7 +86,27 @@ public sealed class DecoderAttention : nn.Module
             outputs[s] = attended.view(_kvHeads, groups, n, _headDim).permute(2, 0, 1, 3).reshape(n, _heads * _headDim);
         }
 
-        var merged = outputs.Length == 1 ? outputs[0] : cat(outputs, 0);
-        return _o.Forward(merged).MoveToOuterDisposeScope();
+        return outputs.Length == 1 ? outputs[0] : cat(outputs, 0);
+    }
+
+    /// <summary>One new token per sequence: gather the caches into one padded batch and attend in one call.</summary>
+    private Tensor AttendDecodeBatch(Tensor q, Tensor k, Tensor v, IReadOnlyList<SegmentPlan> segments, DecodeBatch batch)
+    {
+        int count = segments.Count;
+        var keys = batch.Keys;
+        var values = batch.Values;
+        for (int s = 0; s < count; s++)
+        {
+            var seg = segments[s];
+            seg.Cache.Write(_layer, seg.CachedTokens, k.narrow(0, s, 1), v.narrow(0, s, 1));
+            var (cachedKeys, cachedValues) = seg.Cache.Read(_layer, seg.TotalTokens);
+            keys[s].narrow(1, 0, seg.TotalTokens).copy_(cachedKeys);
+            values[s].narrow(1, 0, seg.TotalTokens).copy_(cachedValues);
+        }
+
+        // [B, heads, hd] -> [B, kv, groups, hd]: query head h uses kv head h / groups, no copy needed.
+        var query = q.view(count, _kvHeads, _heads / _kvHeads, _headDim);
+        var attended = nn.functional.scaled_dot_product_attention(query, keys, values, batch.Mask, 0.0, false);
+        return attended.reshape(count, _heads * _headDim);
     }
 }

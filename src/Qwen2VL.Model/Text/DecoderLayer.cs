@@ -32,10 +32,10 @@ public sealed class DecoderLayer : nn.Module
     /// <summary>The layer's index in the whole model.</summary>
     public int Index { get; }
 
-    internal Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, IReadOnlyList<SegmentPlan> segments)
+    internal Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, IReadOnlyList<SegmentPlan> segments, DecodeBatch? decodeBatch)
     {
         using var scope = NewDisposeScope();
-        var x = hidden + _attention.Forward(_inputNorm.Forward(hidden), cos, sin, segments);
+        var x = hidden + _attention.Forward(_inputNorm.Forward(hidden), cos, sin, segments, decodeBatch);
         x = x + _mlp.Forward(_postAttentionNorm.Forward(x));
         return x.MoveToOuterDisposeScope();
     }

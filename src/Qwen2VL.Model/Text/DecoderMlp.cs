@@ -4,22 +4,20 @@ using static TorchSharp.torch;
 
 namespace Qwen2VL.Model.Text;
 
-/// <summary>SiLU-gated MLP: down(silu(gate(x)) · up(x)), no biases.</summary>
+/// <summary>SiLU-gated MLP: down(silu(gate(x)) · up(x)), no biases. The gate and up weights are stacked: one product for both.</summary>
 public sealed class DecoderMlp : nn.Module
 {
-    private readonly LinearProjection _gate;
-    private readonly LinearProjection _up;
+    private readonly StackedProjections _gateUp;
     private readonly LinearProjection _down;
 
     /// <summary>Creates an uninitialised MLP.</summary>
     public DecoderMlp(int hiddenSize, int intermediateSize, ModelPlacement placement)
         : base(nameof(DecoderMlp))
     {
-        _gate = new LinearProjection(hiddenSize, intermediateSize, hasBias: false, placement);
-        _up = new LinearProjection(hiddenSize, intermediateSize, hasBias: false, placement);
+        _gateUp = new StackedProjections(hiddenSize, [intermediateSize, intermediateSize], hasBias: false, placement);
         _down = new LinearProjection(intermediateSize, hiddenSize, hasBias: false, placement);
-        register_module("gate_proj", _gate);
-        register_module("up_proj", _up);
+        register_module("gate_proj", _gateUp.Parts[0]);
+        register_module("up_proj", _gateUp.Parts[1]);
         register_module("down_proj", _down);
     }
 
@@ -27,7 +25,19 @@ public sealed class DecoderMlp : nn.Module
     public Tensor Forward(Tensor hidden)
     {
         using var scope = NewDisposeScope();
-        var gated = nn.functional.silu(_gate.Forward(hidden)) * _up.Forward(hidden);
+        var gateUp = _gateUp.Forward(hidden);
+        var gated = nn.functional.silu(gateUp[0]) * gateUp[1];
         return _down.Forward(gated).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _gateUp.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }
