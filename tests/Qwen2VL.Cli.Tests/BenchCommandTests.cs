@@ -20,13 +20,7 @@ public sealed class BenchCommandTests : IDisposable
         int exit = await InvokeAsync("--suite", "decode", "--json", json);
 
         Assert.Equal(0, exit);
-        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
-        foreach (string key in new[] { "decode_ms_per_token_bf16", "decode_floor_ms_per_token_bf16", "decode_vs_floor" })
-        {
-            Assert.True(document.RootElement.TryGetProperty(key, out var value), $"missing {key}");
-            double number = value.GetDouble();
-            Assert.True(double.IsFinite(number) && number > 0, $"{key} = {number}");
-        }
+        await AssertFinitePositiveAsync(json, "decode_ms_per_token_bf16", "decode_floor_ms_per_token_bf16", "decode_vs_floor");
     }
 
     [Fact]
@@ -37,13 +31,7 @@ public sealed class BenchCommandTests : IDisposable
         int exit = await InvokeAsync("--suite", "session", "--json", json);
 
         Assert.Equal(0, exit);
-        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
-        foreach (string key in new[] { "session_ttft_ratio_turn10", "stateless_ttft_ratio_turn10", "stateless_noreuse_ttft_ratio_turn10" })
-        {
-            Assert.True(document.RootElement.TryGetProperty(key, out var value), $"missing {key}");
-            double number = value.GetDouble();
-            Assert.True(double.IsFinite(number) && number > 0, $"{key} = {number}");
-        }
+        await AssertFinitePositiveAsync(json, "session_ttft_ratio_turn10", "stateless_ttft_ratio_turn10", "stateless_noreuse_ttft_ratio_turn10");
     }
 
     [Fact]
@@ -55,16 +43,8 @@ public sealed class BenchCommandTests : IDisposable
 
         Assert.Equal(0, exit);
         Assert.Empty(Directory.GetFiles(_folder, "model.safetensors", SearchOption.AllDirectories));
-        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
-        foreach (string size in new[] { "448", "1080p" })
-        {
-            foreach (string key in new[] { $"vision_attention_{size}_sdpa_vs_blocked", $"vision_attention_{size}_blocked_vs_gemm_rate" })
-            {
-                Assert.True(document.RootElement.TryGetProperty(key, out var value), $"missing {key}");
-                double number = value.GetDouble();
-                Assert.True(double.IsFinite(number) && number > 0, $"{key} = {number}");
-            }
-        }
+        await AssertFinitePositiveAsync(json, [.. new[] { "448", "1080p" }.SelectMany(size =>
+            new[] { $"vision_attention_{size}_sdpa_vs_blocked", $"vision_attention_{size}_blocked_vs_gemm_rate" })]);
     }
 
     [Fact]
@@ -75,13 +55,7 @@ public sealed class BenchCommandTests : IDisposable
         int exit = await InvokeAsync("--suite", "batch", "--json", json);
 
         Assert.Equal(0, exit);
-        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
-        foreach (string key in new[] { "batch_speedup_4", "batch_speedup_8", "batch_speedup_16", "batch_separate_calls_vs_batched_8" })
-        {
-            Assert.True(document.RootElement.TryGetProperty(key, out var value), $"missing {key}");
-            double number = value.GetDouble();
-            Assert.True(double.IsFinite(number) && number > 0, $"{key} = {number}");
-        }
+        await AssertFinitePositiveAsync(json, "batch_speedup_4", "batch_speedup_8", "batch_speedup_16", "batch_separate_calls_vs_batched_8");
 
         Assert.True(StackedProjections.Stacked, "the comparison left stacked projections switched off");
         Assert.True(DecoderAttention.BatchDecodeSteps, "the comparison left batched decode attention switched off");
@@ -126,5 +100,17 @@ public sealed class BenchCommandTests : IDisposable
         string config = Path.Combine(TestPaths.Checkpoint, "config.json");
         string[] all = ["bench", "--config", config, "--checkpoint-cache", _folder, .. args];
         return root.Parse(all).InvokeAsync();
+    }
+
+    /// <summary>Asserts that the JSON report holds every one of <paramref name="keys"/> as a finite positive number.</summary>
+    private static async Task AssertFinitePositiveAsync(string json, params string[] keys)
+    {
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        foreach (string key in keys)
+        {
+            Assert.True(document.RootElement.TryGetProperty(key, out var value), $"missing {key}");
+            double number = value.GetDouble();
+            Assert.True(double.IsFinite(number) && number > 0, $"{key} = {number}");
+        }
     }
 }
