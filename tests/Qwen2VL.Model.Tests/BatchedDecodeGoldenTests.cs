@@ -1,5 +1,6 @@
 using Qwen2VL.Model.Cache;
 using Qwen2VL.Model.Stages;
+using Qwen2VL.Model.Text;
 using Qwen2VL.Model.Tests.Support;
 using static TorchSharp.torch;
 
@@ -18,8 +19,24 @@ public class BatchedDecodeGoldenTests
 
     public BatchedDecodeGoldenTests(ModelFixture model) => _model = model;
 
-    [Fact]
-    public void DecodeStep_EveryGoldenPromptTogether_EachRowMatchesItsGoldenSteps()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void DecodeStep_EveryGoldenPromptTogether_EachRowMatchesItsGoldenSteps(bool batchedAttention)
+    {
+        bool previous = DecoderAttention.BatchDecodeSteps;
+        DecoderAttention.BatchDecodeSteps = batchedAttention;
+        try
+        {
+            DecodeAllPromptsTogether();
+        }
+        finally
+        {
+            DecoderAttention.BatchDecodeSteps = previous;
+        }
+    }
+
+    private void DecodeAllPromptsTogether()
     {
         var stage = _model.Stage;
         var prompts = GoldenCases.With("input_ids", "position_ids", "gen_tokens", "gen_position_ids", "gen_logits_cols", "logits_col_ids")

@@ -43,6 +43,7 @@ internal sealed class BatchSuite : IBenchSuite
     private static async Task<(double Batched, double Separate)> CompareCallsAsync(Engine.InferenceEngine engine, Stopwatch clock, CancellationToken cancellationToken)
     {
         double batched = 0, separate = 0;
+        var defaults = (StackedProjections.Stacked, DecoderAttention.BatchDecodeSteps);
         try
         {
             for (int round = 0; round < Rounds; round++)
@@ -55,7 +56,7 @@ internal sealed class BatchSuite : IBenchSuite
         }
         finally
         {
-            UseBatchedCalls(true);
+            (StackedProjections.Stacked, DecoderAttention.BatchDecodeSteps) = defaults;
         }
 
         return (batched, separate);
