@@ -22,6 +22,13 @@ public sealed record MediaOptions
     /// <summary>The most frames sampled from a video file.</summary>
     [Id(3)] public int? MaxFrames { get; init; }
 
+    /// <summary>
+    /// The four settings as invariant text (<c>min,max,fps,frames</c>, unset ones empty), for hashes and fingerprints
+    /// that must tell two option sets apart.
+    /// </summary>
+    public string ToCanonicalString() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{MinPixels},{MaxPixels},{Fps:R},{MaxFrames}");
+
     /// <summary>Whether nothing is set, so the defaults apply as they would without options.</summary>
     [IgnoreDataMember]
     public bool IsEmpty => MinPixels is null && MaxPixels is null && Fps is null && MaxFrames is null;

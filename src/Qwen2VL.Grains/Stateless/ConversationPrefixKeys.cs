@@ -88,8 +88,7 @@ internal sealed class ConversationPrefixKeys
             if (part.Options is { IsEmpty: false } options)
             {
                 // The same image at another pixel budget is other vision tokens: another prefix.
-                Write(hash, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"{options.MinPixels}|{options.MaxPixels}|{options.Fps:R}|{options.MaxFrames}"));
+                Write(hash, options.ToCanonicalString());
             }
         }
     }

@@ -29,8 +29,7 @@ public static class RequestFingerprint
                 if (part.Options is { } options)
                 {
                     // Only when set, like the logprobs below: keys stored before options existed still match.
-                    Append(text, string.Create(CultureInfo.InvariantCulture,
-                        $"options={options.MinPixels},{options.MaxPixels},{options.Fps:R},{options.MaxFrames}"));
+                    Append(text, "options=" + options.ToCanonicalString());
                 }
             }
         }
