@@ -3,6 +3,11 @@
 # The .NET 10 images are Ubuntu 24.04, whose libstdc++ already has GLIBCXX_3.4.32, so the LibTorch loading fix
 # of build/TorchSharpGlibcxxFix.targets turns itself off here.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# A C compiler for the AVX512-BF16 decode kernels (src/Qwen2VL.Model/Native); without it the build falls back to
+# the managed kernel and LibTorch, and decoding is slower.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY build/ build/

@@ -48,6 +48,19 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Bench_LinearSuiteOnTinyConfig_WritesEveryRowCountWithoutACheckpoint()
+    {
+        string json = Path.Combine(_folder, "results.json");
+
+        int exit = await InvokeAsync("--suite", "linear", "--json", json);
+
+        Assert.Equal(0, exit);
+        Assert.Empty(Directory.GetFiles(_folder, "model.safetensors", SearchOption.AllDirectories));
+        await AssertFinitePositiveAsync(json, [.. new[] { 1, 2, 4, 8, 16, 32 }.SelectMany(rows =>
+            new[] { $"linear_rows_{rows}_libtorch_vs_kernel", $"linear_rows_{rows}_kernel_vs_read_floor" })]);
+    }
+
+    [Fact]
     public async Task Bench_BatchSuiteOnTinyConfig_WritesSpeedupsAndCallComparisonThenRestoresTheDefaults()
     {
         string json = Path.Combine(_folder, "results.json");

@@ -17,6 +17,7 @@ internal static class BenchRunner
         new MemorySuite(),
         new PreprocessSuite(),
         new DecodeSuite(),
+        new LinearSuite(),
         new PrefillSuite(),
         new BatchSuite(),
         new SessionSuite(),

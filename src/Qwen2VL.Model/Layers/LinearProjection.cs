@@ -63,13 +63,28 @@ public sealed class LinearProjection : nn.Module
     public static bool UseDecodeKernel { get; set; } = true;
 
     /// <summary>
-    /// x Wᵀ + b for any weight [out, in]: one bf16 row on the CPU (batch-1 decode) takes the streaming kernel, everything
-    /// else (float32, batches, prefill) LibTorch's linear.
+    /// Whether the AVX512-BF16 kernel (<see cref="Bf16NativeLinear"/>) may serve few-row products (default); when false,
+    /// one row goes to the managed kernel and more rows to LibTorch, as on CPUs without it. For side-by-side benchmarks.
+    /// </summary>
+    public static bool UseNativeKernel { get; set; } = true;
+
+    /// <summary>Whether the AVX512-BF16 kernel was built and this CPU runs it.</summary>
+    public static bool NativeKernelAvailable => Bf16NativeLinear.Available;
+
+    /// <summary>
+    /// x Wᵀ + b for any weight [out, in]: a few bf16 rows on the CPU (decode steps) take the AVX512-BF16 kernel where it
+    /// was built and the CPU has it, else one row takes the managed streaming kernel; everything else (float32,
+    /// prefill, GPUs) LibTorch's linear.
     /// </summary>
     public static Tensor Apply(Tensor input, Tensor weight, Tensor? bias)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
+        if (UseDecodeKernel && UseNativeKernel && Bf16NativeLinear.Applies(input, weight))
+        {
+            return Bf16NativeLinear.Apply(input, weight, bias);
+        }
+
         return UseDecodeKernel && Bf16MatVec.Applies(input, weight) ? Bf16MatVec.Apply(input, weight, bias) : nn.functional.linear(input, weight, bias);
     }
 }

@@ -1,0 +1,102 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Qwen2VL.Model.Layers;
+
+/// <summary>
+/// y = x·Wᵀ + b for up to <see cref="MaxInputRows"/> bfloat16 rows (decode steps) through the AVX512-BF16 kernel of
+/// <c>Native/bf16_linear.c</c>, built beside this assembly as <c>libqwen2vl_kernels.so</c> when a C compiler is present.
+/// Without the library or the instructions, <see cref="Available"/> is false and callers fall back to
+/// <see cref="Bf16MatVec"/> or LibTorch. The output rows are split into contiguous ranges, one per thread, so each
+/// thread streams its own part of W once for all input rows.
+/// </summary>
+internal static unsafe class Bf16NativeLinear
+{
+    private const string LibraryName = "libqwen2vl_kernels.so";
+
+    /// <summary>
+    /// Most input rows the kernel takes. Measured side by side with LibTorch's bf16 GEMM (`bench --suite linear`), the
+    /// kernel is ahead up to here; longer inputs (prefill) are compute-bound and go to LibTorch.
+    /// </summary>
+    public const int MaxInputRows = 16;
+
+    // A span over tensor memory is limited to int.MaxValue bytes; larger weights (the 72B head) run in row chunks.
+    private const long MaxChunkBytes = 1L << 30;
+
+    private static readonly delegate* unmanaged<ushort*, int, long, ushort*, long, float*, ushort*, long, long, void> LinearRows = Load();
+
+    /// <summary>Whether the native kernel was built, loaded, and this CPU has AVX-512 with BF16 dot products.</summary>
+    public static bool Available => LinearRows != null;
+
+    /// <summary>Whether the kernel applies: 1–<see cref="MaxInputRows"/> contiguous bf16 rows and a contiguous bf16 weight on the CPU.</summary>
+    public static bool Applies(Tensor input, Tensor weight) =>
+        Available
+        && input.dtype == ScalarType.BFloat16
+        && weight.dtype == ScalarType.BFloat16
+        && input.device_type == DeviceType.CPU
+        && weight.device_type == DeviceType.CPU
+        && weight.dim() == 2
+        && input.dim() >= 1
+        && input.shape[^1] == weight.shape[1]
+        && input.numel() > 0
+        && input.numel() <= MaxInputRows * weight.shape[1]
+        && weight.is_contiguous();
+
+    /// <summary>Computes the projection of <paramref name="input"/> [..., in] as a bf16 tensor [..., out].</summary>
+    public static Tensor Apply(Tensor input, Tensor weight, Tensor? bias)
+    {
+        long inFeatures = weight.shape[1];
+        long outFeatures = weight.shape[0];
+        int inputRows = (int)(input.numel() / inFeatures);
+        long[] shape = input.shape.ToArray();
+        shape[^1] = outFeatures;
+        using var x = input.contiguous();
+        using var b = bias?.to(ScalarType.Float32).contiguous();
+        var output = empty(shape, ScalarType.BFloat16, input.device);
+        var call = new Call((nint)Pointer(x), inputRows, inFeatures, outFeatures, b is null ? 0 : (nint)Pointer(b), (nint)Pointer(output));
+
+        long rowBytes = 2L * inFeatures;
+        long chunkRows = Math.Max(4, MaxChunkBytes / rowBytes / 4 * 4);
+        for (long start = 0; start < outFeatures; start += chunkRows)
+        {
+            long rows = Math.Min(chunkRows, outFeatures - start);
+            using var chunk = weight.narrow(0, start, rows);
+            RunParallel(call, (nint)Pointer(chunk) - (nint)(start * rowBytes), start, start + rows);
+        }
+
+        return output;
+    }
+
+    /// <summary>The pointers and sizes every thread passes to the kernel.</summary>
+    private sealed record Call(nint X, int Rows, long InFeatures, long OutFeatures, nint Bias, nint Y);
+
+    /// <summary>Rows [from, to) of W, whose row 0 is at <paramref name="weight"/> (rows before from are never read).</summary>
+    private static void RunParallel(Call call, nint weight, long from, long to)
+    {
+        long groups = (to - from + 3) / 4;
+        var workers = SpinningPartWorkers.Shared;
+        int parts = (int)Math.Min(groups, Math.Max(1, Math.Min(get_num_threads(), workers.MaxParts)));
+        workers.Run(parts, p => Run(call, weight, from + (groups * p / parts * 4), Math.Min(to, from + (groups * (p + 1) / parts * 4))));
+    }
+
+    private static void Run(Call call, nint weight, long from, long to) =>
+        LinearRows((ushort*)call.X, call.Rows, call.InFeatures, (ushort*)weight, call.OutFeatures, (float*)call.Bias, (ushort*)call.Y, from, to);
+
+    private static delegate* unmanaged<ushort*, int, long, ushort*, long, float*, ushort*, long, long, void> Load()
+    {
+        if (!NativeLibrary.TryLoad(LibraryName, typeof(Bf16NativeLinear).Assembly, DllImportSearchPath.AssemblyDirectory, out var library)
+            || !NativeLibrary.TryGetExport(library, "q2k_supported", out var supported)
+            || !NativeLibrary.TryGetExport(library, "q2k_bf16_linear_rows", out var rows)
+            || ((delegate* unmanaged<int>)supported)() == 0)
+        {
+            return null;
+        }
+
+        return (delegate* unmanaged<ushort*, int, long, ushort*, long, float*, ushort*, long, long, void>)rows;
+    }
+
+    // Tensor storage is native memory that never moves, so its address stays valid while the tensor lives.
+    private static void* Pointer(Tensor t) => Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
+}
