@@ -127,6 +127,17 @@ public sealed class KvCache : IDisposable
         return (_keys[slot].narrow(1, 0, length), _values[slot].narrow(1, 0, length));
     }
 
+    /// <summary>
+    /// The whole K and V buffers [kv_heads, <see cref="Capacity"/>, head_dim] of <paramref name="layer"/>, owned by
+    /// the cache (do not dispose; valid until the next <see cref="EnsureCapacity"/>), for kernels that read the cache
+    /// in place.
+    /// </summary>
+    internal (Tensor Keys, Tensor Values) Buffers(int layer)
+    {
+        int slot = Slot(layer);
+        return (_keys[slot], _values[slot]);
+    }
+
     /// <summary>Records that positions [0, <paramref name="length"/>) now hold valid keys and values in every layer.</summary>
     internal void Commit(int length)
     {

@@ -7,15 +7,13 @@ namespace Qwen2VL.Model.Layers;
 
 /// <summary>
 /// y = x·Wᵀ + b for up to <see cref="MaxInputRows"/> bfloat16 rows (decode steps) through the AVX512-BF16 kernel of
-/// <c>Native/bf16_linear.c</c>, built beside this assembly as <c>libqwen2vl_kernels.so</c> when a C compiler is present.
-/// Without the library or the instructions, <see cref="Available"/> is false and callers fall back to
+/// <c>Native/bf16_linear.c</c> (<see cref="NativeKernelLibrary"/>). Without the library or the instructions,
+/// <see cref="Available"/> is false and callers fall back to
 /// <see cref="Bf16MatVec"/> or LibTorch. The output rows are split into contiguous ranges, one per thread, so each
 /// thread streams its own part of W once for all input rows.
 /// </summary>
 internal static unsafe class Bf16NativeLinear
 {
-    private const string LibraryName = "libqwen2vl_kernels.so";
-
     /// <summary>
     /// Most input rows the kernel takes. Measured side by side with LibTorch's bf16 GEMM (`bench --suite linear`), the
     /// kernel is ahead up to here; longer inputs (prefill) are compute-bound and go to LibTorch.
@@ -25,10 +23,8 @@ internal static unsafe class Bf16NativeLinear
     // A span over tensor memory is limited to int.MaxValue bytes; larger weights (the 72B head) run in row chunks.
     private const long MaxChunkBytes = 1L << 30;
 
-    private static readonly delegate* unmanaged<ushort*, int, long, ushort*, long, float*, ushort*, long, long, void> LinearRows = Load();
-
     /// <summary>Whether the native kernel was built, loaded, and this CPU has AVX-512 with BF16 dot products.</summary>
-    public static bool Available => LinearRows != null;
+    public static bool Available => NativeKernelLibrary.LinearRows != null;
 
     /// <summary>Whether the kernel applies: 1–<see cref="MaxInputRows"/> contiguous bf16 rows and a contiguous bf16 weight on the CPU.</summary>
     public static bool Applies(Tensor input, Tensor weight) =>
@@ -82,20 +78,7 @@ internal static unsafe class Bf16NativeLinear
     }
 
     private static void Run(Call call, nint weight, long from, long to) =>
-        LinearRows((ushort*)call.X, call.Rows, call.InFeatures, (ushort*)weight, call.OutFeatures, (float*)call.Bias, (ushort*)call.Y, from, to);
-
-    private static delegate* unmanaged<ushort*, int, long, ushort*, long, float*, ushort*, long, long, void> Load()
-    {
-        if (!NativeLibrary.TryLoad(LibraryName, typeof(Bf16NativeLinear).Assembly, DllImportSearchPath.AssemblyDirectory, out var library)
-            || !NativeLibrary.TryGetExport(library, "q2k_supported", out var supported)
-            || !NativeLibrary.TryGetExport(library, "q2k_bf16_linear_rows", out var rows)
-            || ((delegate* unmanaged<int>)supported)() == 0)
-        {
-            return null;
-        }
-
-        return (delegate* unmanaged<ushort*, int, long, ushort*, long, float*, ushort*, long, long, void>)rows;
-    }
+        NativeKernelLibrary.LinearRows((ushort*)call.X, call.Rows, call.InFeatures, (ushort*)weight, call.OutFeatures, (float*)call.Bias, (ushort*)call.Y, from, to);
 
     // Tensor storage is native memory that never moves, so its address stays valid while the tensor lives.
     private static void* Pointer(Tensor t) => Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));

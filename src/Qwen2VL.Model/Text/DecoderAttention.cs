@@ -7,8 +7,9 @@ namespace Qwen2VL.Model.Text;
 /// <summary>
 /// Grouped-query self-attention of one decoder layer. Projections and M-RoPE run on the whole flat batch; attention runs
 /// per sequence against that sequence's KV cache. Query heads sharing a kv head are folded into the query length, so the
-/// cache is never copied per head. The q, k and v weights are stacked (one product for all three); a pure decode step of
-/// several sequences attends in one call over the gathered caches (<see cref="DecodeBatch"/>).
+/// cache is never copied per head. The q, k and v weights are stacked (one product for all three). A pure decode step
+/// in bf16 on the CPU attends through the native kernel (<see cref="NativeDecodeAttention"/>), in one call for all
+/// sequences and independently per sequence; elsewhere, optionally, over the padded gathered caches (<see cref="DecodeBatch"/>).
 /// </summary>
 public sealed class DecoderAttention : nn.Module
 {
@@ -54,7 +55,9 @@ public sealed class DecoderAttention : nn.Module
         var q = Rotary.Apply(qkv[0].view(tokens, _heads, _headDim), cos, sin);
         var k = Rotary.Apply(qkv[1].view(tokens, _kvHeads, _headDim), cos, sin);
         var v = qkv[2].view(tokens, _kvHeads, _headDim);
-        var merged = decodeBatch is null ? AttendPerSequence(q, k, v, segments) : AttendDecodeBatch(q, k, v, segments, decodeBatch);
+        var merged = NativeDecodeAttention.Applies(q, segments, _heads, _kvHeads, _headDim)
+            ? NativeDecodeAttention.Attend(q, k, v, segments, _layer, _heads, _kvHeads, _headDim)
+            : decodeBatch is null ? AttendPerSequence(q, k, v, segments) : AttendDecodeBatch(q, k, v, segments, decodeBatch);
         return _o.Forward(merged).MoveToOuterDisposeScope();
     }
 

@@ -1,0 +1,92 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Qwen2VL.Model.Layers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Qwen2VL.Model.Text;
+
+/// <summary>
+/// Attention of a pure decode step (one new token per sequence) through <c>Native/bf16_decode_attention.c</c>: each
+/// (sequence, kv head) reads its own cache in place and is computed the same way whatever else shares the step, and
+/// the whole step is one call split across the kernel threads instead of one LibTorch call per sequence.
+/// </summary>
+internal static unsafe class NativeDecodeAttention
+{
+    // The C side keeps a head's accumulators and a block of scores on the stack, sized for these.
+    private const int MaxHeadDim = 256;
+    private const int MaxQueryGroups = 16;
+
+    /// <summary>
+    /// Whether the native decode attention serves pure decode steps (default, where it applies) or LibTorch's SDPA per
+    /// sequence does. A process-wide switch so benchmarks can compare both side by side in one run.
+    /// </summary>
+    public static bool Enabled { get; set; } = true;
+
+    /// <summary>Whether the step fits the kernel: bf16 on the CPU, every segment one new token at its own row, head sizes it handles.</summary>
+    public static bool Applies(Tensor q, IReadOnlyList<SegmentPlan> segments, int heads, int kvHeads, int headDim)
+    {
+        if (!Enabled || NativeKernelLibrary.DecodeAttention == null || q.dtype != ScalarType.BFloat16 || q.device_type != DeviceType.CPU
+            || headDim % 32 != 0 || headDim > MaxHeadDim || heads % kvHeads != 0 || heads / kvHeads > MaxQueryGroups)
+        {
+            return false;
+        }
+
+        for (int s = 0; s < segments.Count; s++)
+        {
+            if (segments[s].NewTokens != 1 || segments[s].Offset != s)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Writes each sequence's new key and value [n, kv_heads, head_dim] to its cache, then attends; returns [n, heads · head_dim].</summary>
+    public static Tensor Attend(Tensor q, Tensor k, Tensor v, IReadOnlyList<SegmentPlan> segments, int layer, int heads, int kvHeads, int headDim)
+    {
+        int count = segments.Count;
+        var keys = new nint[count];
+        var values = new nint[count];
+        var headStrides = new long[count];
+        var lengths = new long[count];
+        for (int s = 0; s < count; s++)
+        {
+            var seg = segments[s];
+            seg.Cache.Write(layer, seg.CachedTokens, k.narrow(0, s, 1), v.narrow(0, s, 1));
+            var (cachedKeys, cachedValues) = seg.Cache.Buffers(layer);
+            keys[s] = Pointer(cachedKeys);
+            values[s] = Pointer(cachedValues);
+            headStrides[s] = cachedKeys.shape[1] * headDim;
+            lengths[s] = seg.TotalTokens;
+        }
+
+        using var query = q.contiguous();
+        var output = empty(new long[] { count, heads * headDim }, ScalarType.BFloat16, q.device);
+        var call = new Call(Pointer(query), keys, values, headStrides, lengths, heads, kvHeads, headDim, 1f / MathF.Sqrt(headDim), Pointer(output));
+        int units = count * kvHeads;
+        var workers = SpinningPartWorkers.Shared;
+        int parts = Math.Min(units, Math.Max(1, Math.Min(get_num_threads(), workers.MaxParts)));
+        workers.Run(parts, p => Run(call, units * p / parts, units * (p + 1) / parts));
+        return output;
+    }
+
+    /// <summary>What every thread passes to the kernel.</summary>
+    private sealed record Call(nint Query, nint[] Keys, nint[] Values, long[] HeadStrides, long[] Lengths, int Heads, int KvHeads, int HeadDim, float Scale, nint Output);
+
+    private static void Run(Call call, int from, int to)
+    {
+        fixed (nint* keys = call.Keys)
+        fixed (nint* values = call.Values)
+        fixed (long* strides = call.HeadStrides)
+        fixed (long* lengths = call.Lengths)
+        {
+            NativeKernelLibrary.DecodeAttention((ushort*)call.Query, (ushort**)keys, (ushort**)values, strides, lengths,
+                call.Heads, call.KvHeads, call.HeadDim, call.Scale, (ushort*)call.Output, from, to);
+        }
+    }
+
+    // Tensor storage is native memory that never moves, so its address stays valid while the tensor lives.
+    private static nint Pointer(Tensor t) => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
+}
