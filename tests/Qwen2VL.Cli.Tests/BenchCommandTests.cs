@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Qwen2VL.Cli.Bench;
-using Qwen2VL.Model.Layers;
 using Qwen2VL.Model.Text;
 using Qwen2VL.Tests.Shared;
 
@@ -61,17 +60,16 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Bench_BatchSuiteOnTinyConfig_WritesSpeedupsAndCallComparisonThenRestoresTheDefaults()
+    public async Task Bench_BatchSuiteOnTinyConfig_WritesSpeedupsAndAttentionComparisonThenRestoresTheDefault()
     {
         string json = Path.Combine(_folder, "results.json");
 
         int exit = await InvokeAsync("--suite", "batch", "--json", json);
 
         Assert.Equal(0, exit);
-        await AssertFinitePositiveAsync(json, "batch_speedup_4", "batch_speedup_8", "batch_speedup_16", "batch_separate_calls_vs_batched_8");
+        await AssertFinitePositiveAsync(json, "batch_speedup_4", "batch_speedup_8", "batch_speedup_16", "batch_libtorch_attention_vs_native_8");
 
-        Assert.True(StackedProjections.Stacked, "the comparison left stacked projections switched off");
-        Assert.False(DecoderAttention.BatchDecodeSteps, "the comparison left batched decode attention switched on");
+        Assert.True(NativeDecodeAttention.Enabled, "the comparison left the native decode attention switched off");
     }
 
     [Fact]

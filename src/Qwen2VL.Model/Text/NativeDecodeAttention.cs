@@ -11,7 +11,7 @@ namespace Qwen2VL.Model.Text;
 /// (sequence, kv head) reads its own cache in place and is computed the same way whatever else shares the step, and
 /// the whole step is one call split across the kernel threads instead of one LibTorch call per sequence.
 /// </summary>
-internal static unsafe class NativeDecodeAttention
+public static unsafe class NativeDecodeAttention
 {
     // The C side keeps a head's accumulators and a block of scores on the stack, sized for these.
     private const int MaxHeadDim = 256;
@@ -24,7 +24,7 @@ internal static unsafe class NativeDecodeAttention
     public static bool Enabled { get; set; } = true;
 
     /// <summary>Whether the step fits the kernel: bf16 on the CPU, every segment one new token at its own row, head sizes it handles.</summary>
-    public static bool Applies(Tensor q, IReadOnlyList<SegmentPlan> segments, int heads, int kvHeads, int headDim)
+    internal static bool Applies(Tensor q, IReadOnlyList<SegmentPlan> segments, int heads, int kvHeads, int headDim)
     {
         if (!Enabled || NativeKernelLibrary.DecodeAttention == null || q.dtype != ScalarType.BFloat16 || q.device_type != DeviceType.CPU
             || headDim % 32 != 0 || headDim > MaxHeadDim || heads % kvHeads != 0 || heads / kvHeads > MaxQueryGroups)
@@ -44,7 +44,7 @@ internal static unsafe class NativeDecodeAttention
     }
 
     /// <summary>Writes each sequence's new key and value [n, kv_heads, head_dim] to its cache, then attends; returns [n, heads · head_dim].</summary>
-    public static Tensor Attend(Tensor q, Tensor k, Tensor v, IReadOnlyList<SegmentPlan> segments, int layer, int heads, int kvHeads, int headDim)
+    internal static Tensor Attend(Tensor q, Tensor k, Tensor v, IReadOnlyList<SegmentPlan> segments, int layer, int heads, int kvHeads, int headDim)
     {
         int count = segments.Count;
         var keys = new nint[count];

@@ -71,11 +71,17 @@ public sealed partial class ControlPlaneRetry
                 }
 
                 LogRetrying(_logger, operation, attempt, e.GetType().Name, FirstWords(e.Message));
-                await Task.Delay(delay < left ? delay : left, _time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(WholeMilliseconds(delay < left ? delay : left), _time, cancellationToken).ConfigureAwait(false);
                 delay = delay * 2 < MaxDelay ? delay * 2 : MaxDelay;
             }
         }
     }
+
+    /// <summary>
+    /// Rounds a pause up to the timer's resolution: a system timer truncates to whole milliseconds, so the last sliver
+    /// of the deadline would end at once and the attempts would run back to back until the clock passed it.
+    /// </summary>
+    private static TimeSpan WholeMilliseconds(TimeSpan pause) => TimeSpan.FromMilliseconds(Math.Ceiling(pause.TotalMilliseconds));
 
     /// <summary>Orleans inlines whole inner exceptions and stack traces into its messages; the start says what failed.</summary>
     private static string FirstWords(string message) => message.Length <= 160 ? message : message[..160] + "…";

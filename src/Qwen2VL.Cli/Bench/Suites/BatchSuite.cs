@@ -1,13 +1,12 @@
 using System.Diagnostics;
-using Qwen2VL.Model.Layers;
 using Qwen2VL.Model.Text;
 
 namespace Qwen2VL.Cli.Bench.Suites;
 
 /// <summary>
 /// <c>batch_speedup_N</c>: aggregate decode tokens/s of N concurrent sequences through the engine's continuous batching,
-/// over a single stream measured in the same run. The batched steps' call structure (stacked projections, one attention
-/// call per step) is then compared with separate calls, interleaved, so its effect is a ratio from one run.
+/// over a single stream measured in the same run. The native decode attention (one call per step over every sequence's
+/// cache) is then compared with LibTorch's attention called per sequence, interleaved, so its effect is a ratio from one run.
 /// </summary>
 internal sealed class BatchSuite : IBenchSuite
 {
@@ -34,38 +33,32 @@ internal sealed class BatchSuite : IBenchSuite
             results.Set($"batch_speedup_{n}", rate / single);
         }
 
-        var (batched, separate) = await CompareCallsAsync(engine, clock, cancellationToken).ConfigureAwait(false);
-        context.Log($"{ComparedBatch} streams: {batched:F2} tokens/s with batched calls, {separate:F2} with separate calls");
-        results.Set($"batch_separate_calls_vs_batched_{ComparedBatch}", batched / separate);
+        var (native, perSequence) = await CompareAttentionAsync(engine, clock, cancellationToken).ConfigureAwait(false);
+        context.Log($"{ComparedBatch} streams: {native:F2} tokens/s with the native decode attention, {perSequence:F2} with LibTorch's per sequence");
+        results.Set($"batch_libtorch_attention_vs_native_{ComparedBatch}", native / perSequence);
     }
 
-    /// <summary>Aggregate rates of <see cref="ComparedBatch"/> streams with the batched call structure and with separate calls, alternating.</summary>
-    private static async Task<(double Batched, double Separate)> CompareCallsAsync(Engine.InferenceEngine engine, Stopwatch clock, CancellationToken cancellationToken)
+    /// <summary>Aggregate rates of <see cref="ComparedBatch"/> streams with the native decode attention and with LibTorch's per sequence, alternating.</summary>
+    private static async Task<(double Native, double PerSequence)> CompareAttentionAsync(Engine.InferenceEngine engine, Stopwatch clock, CancellationToken cancellationToken)
     {
-        double batched = 0, separate = 0;
-        var defaults = (StackedProjections.Stacked, DecoderAttention.BatchDecodeSteps);
+        double native = 0, perSequence = 0;
+        bool enabled = NativeDecodeAttention.Enabled;
         try
         {
             for (int round = 0; round < Rounds; round++)
             {
-                UseBatchedCalls(true);
-                batched += await RateAsync(engine, ComparedBatch, $"batched{round}-", clock, cancellationToken).ConfigureAwait(false) / Rounds;
-                UseBatchedCalls(false);
-                separate += await RateAsync(engine, ComparedBatch, $"separate{round}-", clock, cancellationToken).ConfigureAwait(false) / Rounds;
+                NativeDecodeAttention.Enabled = true;
+                native += await RateAsync(engine, ComparedBatch, $"native{round}-", clock, cancellationToken).ConfigureAwait(false) / Rounds;
+                NativeDecodeAttention.Enabled = false;
+                perSequence += await RateAsync(engine, ComparedBatch, $"libtorch{round}-", clock, cancellationToken).ConfigureAwait(false) / Rounds;
             }
         }
         finally
         {
-            (StackedProjections.Stacked, DecoderAttention.BatchDecodeSteps) = defaults;
+            NativeDecodeAttention.Enabled = enabled;
         }
 
-        return (batched, separate);
-    }
-
-    private static void UseBatchedCalls(bool batched)
-    {
-        StackedProjections.Stacked = batched;
-        DecoderAttention.BatchDecodeSteps = batched;
+        return (native, perSequence);
     }
 
     private static async Task<double> RateAsync(Engine.InferenceEngine engine, int streams, string tag, Stopwatch clock, CancellationToken cancellationToken)
