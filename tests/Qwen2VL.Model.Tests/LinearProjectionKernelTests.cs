@@ -78,6 +78,31 @@ public sealed class LinearProjectionKernelTests
     }
 
     [Fact]
+    public void ApplyToStep_DecodeRowsThroughTheKernelAsIfAlone_PromptRowsThroughLibTorch()
+    {
+        if (!NativeKernelPresent())
+        {
+            return;
+        }
+
+        using var scope = NewDisposeScope();
+        int decodeRows = Bf16NativeLinear.MaxInputRows + 4;
+        var (x, weight, bias) = Inputs(decodeRows + 6, 96, 200, withBias: true, seed: 12);
+
+        var step = LinearProjection.ApplyToStep(x, weight, bias, decodeRows);
+
+        Assert.Equal(new long[] { decodeRows + 6, 200 }, step.shape);
+        for (int row = 0; row < decodeRows; row++)
+        {
+            var alone = Bf16NativeLinear.Apply(x.narrow(0, row, 1), weight, bias);
+            Assert.True(alone.eq(step.narrow(0, row, 1)).all().item<bool>(), $"decode row {row} differs from itself alone");
+        }
+
+        var prompts = nn.functional.linear(x.narrow(0, decodeRows, 6), weight, bias);
+        Assert.True(prompts.eq(step.narrow(0, decodeRows, 6)).all().item<bool>(), "the prompt rows are not LibTorch's");
+    }
+
+    [Fact]
     public void NativeKernel_OnACpuWithAvx512Bf16_IsBuiltAndLoaded()
     {
         // A build that silently lost the kernel (no compiler, a broken load) would decode at LibTorch's speed.

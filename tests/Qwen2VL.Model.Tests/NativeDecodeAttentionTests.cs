@@ -73,7 +73,7 @@ public sealed class NativeDecodeAttentionTests
     }
 
     [Fact]
-    public void Applies_OnlyToPureBf16DecodeSteps()
+    public void Supports_Bf16QueriesWithTheHeadSizesItWasBuiltFor()
     {
         if (!LinearProjection_NativeKernelAvailable())
         {
@@ -81,14 +81,27 @@ public sealed class NativeDecodeAttentionTests
         }
 
         using var scope = NewDisposeScope();
-        var (q, _, _, caches, segments) = Step([3, 5], seed: 7);
+        var q = randn(2, Heads, HeadDim).to(ScalarType.BFloat16);
+        Assert.True(NativeDecodeAttention.Supports(q, Heads, KvHeads, HeadDim));
+        Assert.False(NativeDecodeAttention.Supports(q.to(ScalarType.Float32), Heads, KvHeads, HeadDim));
+        Assert.False(NativeDecodeAttention.Supports(q, Heads, KvHeads, 80));
+        Assert.False(NativeDecodeAttention.Supports(q, Heads, KvHeads, 512));
+    }
+
+    [Fact]
+    public void Attend_SegmentOfSeveralTokens_IsRefused()
+    {
+        if (!LinearProjection_NativeKernelAvailable())
+        {
+            return;
+        }
+
+        using var scope = NewDisposeScope();
+        var (q, k, v, caches, _) = Step([3, 5], seed: 7);
         using var prefill = new SegmentPlan(caches[0], 0, 0, 2, Heads / KvHeads, CPU);
         try
         {
-            Assert.True(NativeDecodeAttention.Applies(q, segments, Heads, KvHeads, HeadDim));
-            Assert.False(NativeDecodeAttention.Applies(q.to(ScalarType.Float32), segments, Heads, KvHeads, HeadDim));
-            Assert.False(NativeDecodeAttention.Applies(q, [prefill], Heads, KvHeads, HeadDim));
-            Assert.False(NativeDecodeAttention.Applies(q, segments, Heads, KvHeads, 80));
+            Assert.Throws<ArgumentException>(() => NativeDecodeAttention.Attend(q, k, v, [prefill], 0, Heads, KvHeads, HeadDim));
         }
         finally
         {

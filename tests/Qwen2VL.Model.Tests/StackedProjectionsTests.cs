@@ -30,7 +30,7 @@ public sealed class StackedProjectionsTests
         }
 
         var x = randn(new long[] { 5, 64 }, generator: generator);
-        var outputs = stack.Forward(x);
+        var outputs = stack.Forward(x, decodeRows: 2);
 
         Assert.Equal(3, outputs.Length);
         for (int i = 0; i < outputs.Length; i++)

@@ -28,6 +28,10 @@ internal static unsafe class Bf16NativeLinear
 
     /// <summary>Whether the kernel applies: 1–<see cref="MaxInputRows"/> contiguous bf16 rows and a contiguous bf16 weight on the CPU.</summary>
     public static bool Applies(Tensor input, Tensor weight) =>
+        Supports(input, weight) && input.numel() <= MaxInputRows * weight.shape[1];
+
+    /// <summary>Whether the kernel can compute this product in chunks of <see cref="MaxInputRows"/> rows (<see cref="ApplyInChunks"/>).</summary>
+    public static bool Supports(Tensor input, Tensor weight) =>
         Available
         && input.dtype == ScalarType.BFloat16
         && weight.dtype == ScalarType.BFloat16
@@ -37,8 +41,39 @@ internal static unsafe class Bf16NativeLinear
         && input.dim() >= 1
         && input.shape[^1] == weight.shape[1]
         && input.numel() > 0
-        && input.numel() <= MaxInputRows * weight.shape[1]
         && weight.is_contiguous();
+
+    /// <summary>
+    /// Computes the projection of <paramref name="input"/> [rows, in] <see cref="MaxInputRows"/> rows at a time, so each
+    /// row's result is the same whatever the number of rows (W is streamed once per chunk).
+    /// </summary>
+    public static Tensor ApplyInChunks(Tensor input, Tensor weight, Tensor? bias)
+    {
+        long rows = input.shape[0];
+        if (rows <= MaxInputRows)
+        {
+            return Apply(input, weight, bias);
+        }
+
+        var chunks = new Tensor[(rows + MaxInputRows - 1) / MaxInputRows];
+        try
+        {
+            for (int c = 0; c < chunks.Length; c++)
+            {
+                using var part = input.narrow(0, (long)c * MaxInputRows, Math.Min(MaxInputRows, rows - ((long)c * MaxInputRows)));
+                chunks[c] = Apply(part, weight, bias);
+            }
+
+            return cat(chunks, 0);
+        }
+        finally
+        {
+            foreach (var chunk in chunks)
+            {
+                chunk?.Dispose();
+            }
+        }
+    }
 
     /// <summary>Computes the projection of <paramref name="input"/> [..., in] as a bf16 tensor [..., out].</summary>
     public static Tensor Apply(Tensor input, Tensor weight, Tensor? bias)

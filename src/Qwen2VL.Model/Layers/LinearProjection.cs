@@ -56,6 +56,9 @@ public sealed class LinearProjection : nn.Module
     /// <summary>Applies the projection to the last dimension of <paramref name="input"/>.</summary>
     public Tensor Forward(Tensor input) => Apply(input, _weight, _bias);
 
+    /// <summary>Applies the projection to a decoder step's flat batch [T, in] whose first <paramref name="decodeRows"/> rows are decode tokens (<see cref="ApplyToStep"/>).</summary>
+    public Tensor Forward(Tensor input, int decodeRows) => ApplyToStep(input, _weight, _bias, decodeRows);
+
     /// <summary>
     /// Whether few-row bf16 products use the streaming kernel (default) or always LibTorch's linear. A process-wide
     /// switch so benchmarks can compare both paths side by side in one run.
@@ -86,5 +89,39 @@ public sealed class LinearProjection : nn.Module
         }
 
         return UseDecodeKernel && Bf16MatVec.Applies(input, weight) ? Bf16MatVec.Apply(input, weight, bias) : nn.functional.linear(input, weight, bias);
+    }
+
+    /// <summary>
+    /// x Wᵀ + b for a decoder step's flat batch [T, in]: the first <paramref name="decodeRows"/> rows (one token per
+    /// sequence) go through the AVX512-BF16 kernel, at most <see cref="Bf16NativeLinear.MaxInputRows"/> at a time, the
+    /// others (prompt chunks) through LibTorch. Each row's result then depends only on its own kind, never on what else
+    /// shares the step, so a sequence's greedy answer is the same whatever the batching (and through a pipeline, which
+    /// batches differently). Where the kernel does not apply, as <see cref="Apply"/>.
+    /// </summary>
+    public static Tensor ApplyToStep(Tensor input, Tensor weight, Tensor? bias, int decodeRows)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
+        long rows = input.shape[0];
+        ArgumentOutOfRangeException.ThrowIfNegative(decodeRows);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(decodeRows, rows);
+        if (!UseDecodeKernel || !UseNativeKernel || input.dim() != 2 || !Bf16NativeLinear.Supports(input, weight))
+        {
+            return Apply(input, weight, bias);
+        }
+
+        if (decodeRows == rows)
+        {
+            return Bf16NativeLinear.ApplyInChunks(input, weight, bias);
+        }
+
+        if (decodeRows == 0)
+        {
+            return nn.functional.linear(input, weight, bias);
+        }
+
+        using var decode = Bf16NativeLinear.ApplyInChunks(input.narrow(0, 0, decodeRows), weight, bias);
+        using var prompts = nn.functional.linear(input.narrow(0, decodeRows, rows - decodeRows), weight, bias);
+        return cat([decode, prompts], 0);
     }
 }

@@ -47,16 +47,19 @@ public sealed class StackedProjections : IDisposable
     /// </summary>
     public static bool Stacked { get; set; } = true;
 
-    /// <summary>Applies every part to <paramref name="input"/> [..., in]; returns [..., out_i] per part (views of one product).</summary>
-    public Tensor[] Forward(Tensor input)
+    /// <summary>
+    /// Applies every part to a decoder step's flat batch [T, in] whose first <paramref name="decodeRows"/> rows are
+    /// decode tokens (<see cref="LinearProjection.ApplyToStep"/>); returns [T, out_i] per part (views of one product).
+    /// </summary>
+    public Tensor[] Forward(Tensor input, int decodeRows)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (!Stacked)
         {
-            return Parts.Select(p => p.Forward(input)).ToArray();
+            return Parts.Select(p => p.Forward(input, decodeRows)).ToArray();
         }
 
-        var all = LinearProjection.Apply(input, _weight, _bias);
+        var all = LinearProjection.ApplyToStep(input, _weight, _bias, decodeRows);
         var outputs = new Tensor[_widths.Length];
         long start = 0;
         for (int i = 0; i < outputs.Length; i++)

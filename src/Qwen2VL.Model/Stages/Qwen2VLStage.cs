@@ -189,9 +189,11 @@ public sealed class Qwen2VLStage : nn.Module
             captured.Add(hidden);
         }
 
+        // The step planner puts decode tokens (one per sequence) first; they take the row-invariant decode path.
+        int decodeRows = plans.TakeWhile((plan, i) => plan.NewTokens == 1 && plan.Offset == i).Count();
         foreach (var layer in Model.Layers.Items)
         {
-            hidden = layer.Forward(hidden, cos, sin, plans, decodeBatch);
+            hidden = layer.Forward(hidden, cos, sin, plans, decodeBatch, decodeRows);
             if (input.CaptureHiddenStates)
             {
                 captured.Add(hidden);
@@ -217,7 +219,8 @@ public sealed class Qwen2VLStage : nn.Module
             {
                 var selected = hidden.index_select(0, tensor(rows, ScalarType.Int64, Placement.Device));
                 var weight = LmHead?.Weight ?? Model.EmbedTokens!.Weight;
-                logits = LinearProjection.Apply(norm.Forward(selected), weight, null).to(ScalarType.Float32);
+                // One row per sampled sequence, each computed the same way whatever else is sampled.
+                logits = LinearProjection.ApplyToStep(norm.Forward(selected), weight, null, rows.Length).to(ScalarType.Float32);
             }
         }
 

@@ -46,19 +46,20 @@ public sealed class DecoderAttention : nn.Module
     /// </summary>
     public static bool BatchDecodeSteps { get; set; }
 
-    /// <summary>Attends the flat batch [T, H] with cos/sin [T, 1, head_dim]; writes each segment's keys to its cache.</summary>
-    internal Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, IReadOnlyList<SegmentPlan> segments, DecodeBatch? decodeBatch)
+    /// <summary>
+    /// Attends the flat batch [T, H] with cos/sin [T, 1, head_dim]; writes each segment's keys to its cache. The first
+    /// <paramref name="decodeRows"/> segments are one new token each, at rows 0, 1, …
+    /// </summary>
+    internal Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, IReadOnlyList<SegmentPlan> segments, DecodeBatch? decodeBatch, int decodeRows)
     {
         using var scope = NewDisposeScope();
         long tokens = hidden.shape[0];
-        var qkv = _qkv.Forward(hidden);
+        var qkv = _qkv.Forward(hidden, decodeRows);
         var q = Rotary.Apply(qkv[0].view(tokens, _heads, _headDim), cos, sin);
         var k = Rotary.Apply(qkv[1].view(tokens, _kvHeads, _headDim), cos, sin);
         var v = qkv[2].view(tokens, _kvHeads, _headDim);
-        var merged = NativeDecodeAttention.Applies(q, segments, _heads, _kvHeads, _headDim)
-            ? NativeDecodeAttention.Attend(q, k, v, segments, _layer, _heads, _kvHeads, _headDim)
-            : decodeBatch is null ? AttendPerSequence(q, k, v, segments) : AttendDecodeBatch(q, k, v, segments, decodeBatch);
-        return _o.Forward(merged).MoveToOuterDisposeScope();
+        var merged = Attend(q, k, v, segments, decodeBatch, decodeRows);
+        return _o.Forward(merged, decodeRows).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>
@@ -70,6 +71,22 @@ public sealed class DecoderAttention : nn.Module
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// Decode tokens through the native kernel where it applies, so they attend the same way whether or not prompt
+    /// chunks share the step; prompt chunks (and everything where the kernel does not apply) per sequence through SDPA.
+    /// </summary>
+    private Tensor Attend(Tensor q, Tensor k, Tensor v, IReadOnlyList<SegmentPlan> segments, DecodeBatch? decodeBatch, int decodeRows)
+    {
+        if (decodeRows == 0 || !NativeDecodeAttention.Supports(q, _heads, _kvHeads, _headDim))
+        {
+            return decodeBatch is null ? AttendPerSequence(q, k, v, segments) : AttendDecodeBatch(q, k, v, segments, decodeBatch);
+        }
+
+        var decoded = NativeDecodeAttention.Attend(q.narrow(0, 0, decodeRows), k.narrow(0, 0, decodeRows), v.narrow(0, 0, decodeRows),
+            segments.Take(decodeRows).ToList(), _layer, _heads, _kvHeads, _headDim);
+        return decodeRows == segments.Count ? decoded : cat([decoded, AttendPerSequence(q, k, v, segments.Skip(decodeRows).ToList())], 0);
     }
 
     private Tensor AttendPerSequence(Tensor q, Tensor k, Tensor v, IReadOnlyList<SegmentPlan> segments)

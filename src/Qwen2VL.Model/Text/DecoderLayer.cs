@@ -32,11 +32,12 @@ public sealed class DecoderLayer : nn.Module
     /// <summary>The layer's index in the whole model.</summary>
     public int Index { get; }
 
-    internal Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, IReadOnlyList<SegmentPlan> segments, DecodeBatch? decodeBatch)
+    /// <summary>Runs the layer on a step's flat batch; its first <paramref name="decodeRows"/> segments are one new token each, at rows 0, 1, …</summary>
+    internal Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, IReadOnlyList<SegmentPlan> segments, DecodeBatch? decodeBatch, int decodeRows)
     {
         using var scope = NewDisposeScope();
-        var x = hidden + _attention.Forward(_inputNorm.Forward(hidden), cos, sin, segments, decodeBatch);
-        x = x + _mlp.Forward(_postAttentionNorm.Forward(x));
+        var x = hidden + _attention.Forward(_inputNorm.Forward(hidden), cos, sin, segments, decodeBatch, decodeRows);
+        x = x + _mlp.Forward(_postAttentionNorm.Forward(x), decodeRows);
         return x.MoveToOuterDisposeScope();
     }
 }

@@ -21,13 +21,13 @@ public sealed class DecoderMlp : nn.Module
         register_module("down_proj", _down);
     }
 
-    /// <summary>Applies the MLP to [T, H].</summary>
-    public Tensor Forward(Tensor hidden)
+    /// <summary>Applies the MLP to a step's flat batch [T, H] whose first <paramref name="decodeRows"/> rows are decode tokens.</summary>
+    public Tensor Forward(Tensor hidden, int decodeRows)
     {
         using var scope = NewDisposeScope();
-        var gateUp = _gateUp.Forward(hidden);
+        var gateUp = _gateUp.Forward(hidden, decodeRows);
         var gated = nn.functional.silu(gateUp[0]) * gateUp[1];
-        return _down.Forward(gated).MoveToOuterDisposeScope();
+        return _down.Forward(gated, decodeRows).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>

@@ -23,30 +23,27 @@ public static unsafe class NativeDecodeAttention
     /// </summary>
     public static bool Enabled { get; set; } = true;
 
-    /// <summary>Whether the step fits the kernel: bf16 on the CPU, every segment one new token at its own row, head sizes it handles.</summary>
-    internal static bool Applies(Tensor q, IReadOnlyList<SegmentPlan> segments, int heads, int kvHeads, int headDim)
-    {
-        if (!Enabled || NativeKernelLibrary.DecodeAttention == null || q.dtype != ScalarType.BFloat16 || q.device_type != DeviceType.CPU
-            || headDim % 32 != 0 || headDim > MaxHeadDim || heads % kvHeads != 0 || heads / kvHeads > MaxQueryGroups)
-        {
-            return false;
-        }
+    /// <summary>Whether the kernel handles these queries: bf16 on the CPU and head sizes it was built for.</summary>
+    internal static bool Supports(Tensor q, int heads, int kvHeads, int headDim) =>
+        Enabled && NativeKernelLibrary.DecodeAttention != null && q.dtype == ScalarType.BFloat16 && q.device_type == DeviceType.CPU
+        && headDim % 32 == 0 && headDim <= MaxHeadDim && heads % kvHeads == 0 && heads / kvHeads <= MaxQueryGroups;
 
-        for (int s = 0; s < segments.Count; s++)
-        {
-            if (segments[s].NewTokens != 1 || segments[s].Offset != s)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>Writes each sequence's new key and value [n, kv_heads, head_dim] to its cache, then attends; returns [n, heads · head_dim].</summary>
+    /// <summary>
+    /// Writes each sequence's new key and value (row s of <paramref name="k"/> and <paramref name="v"/>
+    /// [n, kv_heads, head_dim]) to its cache, then attends; returns [n, heads · head_dim]. Segment s must be one new
+    /// token at row s.
+    /// </summary>
     internal static Tensor Attend(Tensor q, Tensor k, Tensor v, IReadOnlyList<SegmentPlan> segments, int layer, int heads, int kvHeads, int headDim)
     {
         int count = segments.Count;
+        for (int s = 0; s < count; s++)
+        {
+            if (segments[s].NewTokens != 1 || segments[s].Offset != s)
+            {
+                throw new ArgumentException($"segment {s} is not one new token at row {s}", nameof(segments));
+            }
+        }
+
         var keys = new nint[count];
         var values = new nint[count];
         var headStrides = new long[count];
