@@ -23,6 +23,18 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Bench_PrefillSuiteOnTinyConfig_WritesRatesAndAttentionComparisonThenRestoresTheDefault()
+    {
+        string json = Path.Combine(_folder, "results.json");
+
+        int exit = await InvokeAsync("--suite", "prefill", "--json", json);
+
+        Assert.Equal(0, exit);
+        await AssertFinitePositiveAsync(json, "prefill_text_tokens_per_s", "prefill_vs_matmul_floor", "prefill_sdpa_attention_vs_blocked");
+        Assert.True(PromptAttention.Enabled, "the comparison left the blocked prompt attention switched off");
+    }
+
+    [Fact]
     public async Task Bench_SessionSuiteOnTinyConfig_WritesSessionStatelessAndNoReuseRatios()
     {
         string json = Path.Combine(_folder, "results.json");

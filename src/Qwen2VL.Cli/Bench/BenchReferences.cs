@@ -27,6 +27,7 @@ internal static class BenchReferences
         ["memory_read_gb_per_s"] = new("", "≈ 53", "reads at 32–43"),
         ["prefill_text_tokens_per_s"] = new("≥ 150", "92.5", "114"),
         ["prefill_vs_matmul_floor"] = new("≤ 1.08", "≈ 1.7", "≈ 1.4"),
+        ["prefill_sdpa_attention_vs_blocked"] = new("> 1", "", ""),
         ["decode_tokens_per_s_batch_1"] = new("", "5.8", "11.8"),
         ["batch_speedup_4"] = new("", "", ""),
         ["batch_speedup_8"] = new("≥ 6", "5.5", ""),

@@ -100,6 +100,12 @@ public sealed class DecoderAttention : nn.Module
             seg.Cache.Write(_layer, seg.CachedTokens, k.narrow(0, seg.Offset, n), v.narrow(0, seg.Offset, n));
             var (keys, values) = seg.Cache.Read(_layer, seg.TotalTokens);
 
+            if (PromptAttention.Applies(q, n, seg.TotalTokens))
+            {
+                outputs[s] = PromptAttention.Attend(q.narrow(0, seg.Offset, n), keys, values, seg.CachedTokens);
+                continue;
+            }
+
             // [n, heads, hd] -> [kv, groups * n, hd]: query head h uses kv head h / groups.
             var query = q.narrow(0, seg.Offset, n)
                 .view(n, _kvHeads, groups, _headDim)
