@@ -15,7 +15,9 @@ namespace Qwen2VL.Model.Layers;
 /// float32, so each 32-bit lane holding the pair (w[2k], w[2k+1]) yields both as floats with one shift and one mask;
 /// x is converted to float32 once, split into even and odd elements per 32-element block to match. Accumulation is
 /// float32 with one rounding to bfloat16 at the end, as LibTorch does, so results agree with <c>F.linear</c> up to
-/// summation order.
+/// summation order. Where the AVX512-BF16 kernel (<see cref="Bf16NativeLinear"/>) was built and the CPU runs it, that
+/// kernel serves decode rows instead; this one is the fallback for other AVX-512 or AVX2 CPUs and builds without a C
+/// compiler.
 /// </summary>
 internal static unsafe class Bf16MatVec
 {
