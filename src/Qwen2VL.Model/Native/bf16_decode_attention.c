@@ -12,29 +12,14 @@
 
 #include <immintrin.h>
 #include <math.h>
-#include <stdint.h>
-#include <string.h>
 
-#define TARGET __attribute__((target("avx512f,avx512bw,avx512bf16")))
+#include "bf16.h"
 
 // Largest head_dim and query-heads-per-kv-head handled (Qwen2-VL: 128 and up to 8); the managed side checks both.
 #define MAX_DIM 256
 #define MAX_GROUPS 16
 // Keys per softmax block: scores of one block for every query head of the group stay on the stack.
 #define BLOCK 64
-
-static uint16_t to_bf16(float value)
-{
-    uint32_t bits;
-    memcpy(&bits, &value, sizeof bits);
-    if ((bits & 0x7FFFFFFFu) > 0x7F800000u)
-    {
-        return (uint16_t)((bits >> 16) | 0x40); // stays a NaN after truncation
-    }
-
-    bits += 0x7FFFu + ((bits >> 16) & 1u); // round to nearest even
-    return (uint16_t)(bits >> 16);
-}
 
 TARGET static inline float dot_bf16(const uint16_t *a, const uint16_t *b, int d)
 {

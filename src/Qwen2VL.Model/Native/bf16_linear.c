@@ -8,14 +8,12 @@
 // Each output y[t, r] is one float32 accumulator summed over k in the same order whatever the number of rows, so a
 // sequence's result does not depend on which other sequences share its step (batch invariance).
 //
-// The managed side (Bf16NativeKernels.cs) splits the output rows across threads and calls q2k_bf16_linear_rows for
+// The managed side (Layers/Bf16NativeLinear.cs) splits the output rows across threads and calls q2k_bf16_linear_rows for
 // each part; q2k_supported says whether this CPU runs the AVX512-BF16 code at all.
 
 #include <immintrin.h>
-#include <stdint.h>
-#include <string.h>
 
-#define TARGET __attribute__((target("avx512f,avx512bw,avx512bf16")))
+#include "bf16.h"
 
 // Output rows computed together: their weights are loaded once per 32-element chunk and reused by every input row.
 #define ROWS 4
@@ -29,19 +27,6 @@ int q2k_supported(void)
 {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512bf16");
-}
-
-static uint16_t to_bf16(float value)
-{
-    uint32_t bits;
-    memcpy(&bits, &value, sizeof bits);
-    if ((bits & 0x7FFFFFFFu) > 0x7F800000u)
-    {
-        return (uint16_t)((bits >> 16) | 0x40); // stays a NaN after truncation
-    }
-
-    bits += 0x7FFFu + ((bits >> 16) & 1u); // round to nearest even
-    return (uint16_t)(bits >> 16);
 }
 
 TARGET static inline __m512bh load_bh(const uint16_t *p)
