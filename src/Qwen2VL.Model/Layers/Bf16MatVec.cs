@@ -59,7 +59,7 @@ internal static unsafe class Bf16MatVec
         long[] shape = input.shape.ToArray();
         shape[^1] = outFeatures;
         var output = empty(shape, ScalarType.BFloat16, input.device);
-        ushort* y = (ushort*)Pointer(output);
+        ushort* y = (ushort*)TensorAddress.Of(output);
 
         long rowBytes = 2L * inFeatures;
         int chunkRows = (int)Math.Max(RowsPerGroup, MaxChunkBytes / rowBytes / RowsPerGroup * RowsPerGroup);
@@ -67,7 +67,7 @@ internal static unsafe class Bf16MatVec
         {
             int rows = Math.Min(chunkRows, outFeatures - start);
             using var chunk = weight.narrow(0, start, rows);
-            var w = (ushort*)Pointer(chunk);
+            var w = (ushort*)TensorAddress.Of(chunk);
             RunParallel(new Inputs(x, inputRows, inFeatures, outFeatures, b), w, y, start, rows);
         }
 
@@ -185,7 +185,7 @@ internal static unsafe class Bf16MatVec
     private static float[] SplitEvenOdd(Tensor input, int rows, int n)
     {
         using var flat = input.reshape(rows * n).contiguous();
-        var source = new ReadOnlySpan<ushort>((void*)Pointer(flat), rows * n);
+        var source = new ReadOnlySpan<ushort>((void*)TensorAddress.Of(flat), rows * n);
         var x = new float[rows * n];
         for (int j = 0; j < rows * n; j += Block)
         {
@@ -204,9 +204,6 @@ internal static unsafe class Bf16MatVec
         using var contiguous = bias.to(ScalarType.Float32).contiguous();
         return MemoryMarshal.Cast<byte, float>(contiguous.bytes).ToArray()[..n];
     }
-
-    // Tensor storage is native memory that never moves, so its address stays valid while the tensor lives.
-    private static nint Pointer(Tensor t) => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 
     private static float FromBFloat16(ushort value) => BitConverter.UInt32BitsToSingle((uint)value << 16);
 

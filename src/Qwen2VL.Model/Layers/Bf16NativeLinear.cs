@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -86,7 +84,7 @@ internal static unsafe class Bf16NativeLinear
         using var x = input.contiguous();
         using var b = bias?.to(ScalarType.Float32).contiguous();
         var output = empty(shape, ScalarType.BFloat16, input.device);
-        var call = new Call((nint)Pointer(x), inputRows, inFeatures, outFeatures, b is null ? 0 : (nint)Pointer(b), (nint)Pointer(output));
+        var call = new Call(TensorAddress.Of(x), inputRows, inFeatures, outFeatures, b is null ? 0 : TensorAddress.Of(b), TensorAddress.Of(output));
 
         long rowBytes = 2L * inFeatures;
         long chunkRows = Math.Max(4, MaxChunkBytes / rowBytes / 4 * 4);
@@ -94,7 +92,7 @@ internal static unsafe class Bf16NativeLinear
         {
             long rows = Math.Min(chunkRows, outFeatures - start);
             using var chunk = weight.narrow(0, start, rows);
-            RunParallel(call, (nint)Pointer(chunk) - (nint)(start * rowBytes), start, start + rows);
+            RunParallel(call, TensorAddress.Of(chunk) - (nint)(start * rowBytes), start, start + rows);
         }
 
         return output;
@@ -107,14 +105,9 @@ internal static unsafe class Bf16NativeLinear
     private static void RunParallel(Call call, nint weight, long from, long to)
     {
         long groups = (to - from + 3) / 4;
-        var workers = SpinningPartWorkers.Shared;
-        int parts = (int)Math.Min(groups, Math.Max(1, Math.Min(get_num_threads(), workers.MaxParts)));
-        workers.Run(parts, p => Run(call, weight, from + (groups * p / parts * 4), Math.Min(to, from + (groups * (p + 1) / parts * 4))));
+        SpinningPartWorkers.Shared.RunSplit(groups, (first, end) => Run(call, weight, from + (first * 4), Math.Min(to, from + (end * 4))));
     }
 
     private static void Run(Call call, nint weight, long from, long to) =>
         NativeKernelLibrary.LinearRows((ushort*)call.X, call.Rows, call.InFeatures, (ushort*)weight, call.OutFeatures, (float*)call.Bias, (ushort*)call.Y, from, to);
-
-    // Tensor storage is native memory that never moves, so its address stays valid while the tensor lives.
-    private static void* Pointer(Tensor t) => Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 }

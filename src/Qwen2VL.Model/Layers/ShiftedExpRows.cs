@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -44,11 +43,11 @@ internal static unsafe class ShiftedExpRows
         }
 
         int n = checked((int)scores.shape[1]);
-        float* sum = (float*)Pointer(sums);
+        float* sum = (float*)TensorAddress.Of(sums);
         switch (scores.dtype)
         {
             case ScalarType.BFloat16:
-                ushort* b = (ushort*)Pointer(scores);
+                ushort* b = (ushort*)TensorAddress.Of(scores);
                 for (long r = 0; r < rows; r++)
                 {
                     sum[r] = Bf16Row(b + (r * n), n);
@@ -56,7 +55,7 @@ internal static unsafe class ShiftedExpRows
 
                 break;
             case ScalarType.Float32:
-                float* f = (float*)Pointer(scores);
+                float* f = (float*)TensorAddress.Of(scores);
                 for (long r = 0; r < rows; r++)
                 {
                     sum[r] = Float32Row(f + (r * n), n);
@@ -200,7 +199,4 @@ internal static unsafe class ShiftedExpRows
         uint bits = BitConverter.SingleToUInt32Bits(value);
         return (ushort)((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
     }
-
-    // Tensor storage is native memory that never moves, so its address stays valid while the tensor lives.
-    private static nint Pointer(Tensor t) => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 }

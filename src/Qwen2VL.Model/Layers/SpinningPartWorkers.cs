@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
+using static TorchSharp.torch;
 
 namespace Qwen2VL.Model.Layers;
 
@@ -35,6 +36,17 @@ internal sealed class SpinningPartWorkers
 
     /// <summary>Most parts that run at once: the caller and every helper.</summary>
     public int MaxParts => _helpers.Length + 1;
+
+    /// <summary>
+    /// Splits items [0, <paramref name="items"/>) into contiguous ranges, one per LibTorch thread (so the kernels use
+    /// the cores LibTorch was given) and at most one per item, and runs <paramref name="work"/>(from, to) for each.
+    /// </summary>
+    public void RunSplit(long items, Action<long, long> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        int parts = (int)Math.Min(items, Math.Max(1, Math.Min(get_num_threads(), MaxParts)));
+        Run(parts, p => work(items * p / parts, items * (p + 1) / parts));
+    }
 
     /// <summary>
     /// Runs <paramref name="work"/> for parts 0 … <paramref name="parts"/> − 1 (at most <see cref="MaxParts"/>), part 0

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Qwen2VL.Model.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -53,19 +51,16 @@ public static unsafe class NativeDecodeAttention
             var seg = segments[s];
             seg.Cache.Write(layer, seg.CachedTokens, k.narrow(0, s, 1), v.narrow(0, s, 1));
             var (cachedKeys, cachedValues) = seg.Cache.Buffers(layer);
-            keys[s] = Pointer(cachedKeys);
-            values[s] = Pointer(cachedValues);
+            keys[s] = TensorAddress.Of(cachedKeys);
+            values[s] = TensorAddress.Of(cachedValues);
             headStrides[s] = cachedKeys.shape[1] * headDim;
             lengths[s] = seg.TotalTokens;
         }
 
         using var query = q.contiguous();
         var output = empty(new long[] { count, heads * headDim }, ScalarType.BFloat16, q.device);
-        var call = new Call(Pointer(query), keys, values, headStrides, lengths, heads, kvHeads, headDim, 1f / MathF.Sqrt(headDim), Pointer(output));
-        int units = count * kvHeads;
-        var workers = SpinningPartWorkers.Shared;
-        int parts = Math.Min(units, Math.Max(1, Math.Min(get_num_threads(), workers.MaxParts)));
-        workers.Run(parts, p => Run(call, units * p / parts, units * (p + 1) / parts));
+        var call = new Call(TensorAddress.Of(query), keys, values, headStrides, lengths, heads, kvHeads, headDim, 1f / MathF.Sqrt(headDim), TensorAddress.Of(output));
+        SpinningPartWorkers.Shared.RunSplit(count * kvHeads, (first, end) => Run(call, (int)first, (int)end));
         return output;
     }
 
@@ -83,7 +78,4 @@ public static unsafe class NativeDecodeAttention
                 call.Heads, call.KvHeads, call.HeadDim, call.Scale, (ushort*)call.Output, from, to);
         }
     }
-
-    // Tensor storage is native memory that never moves, so its address stays valid while the tensor lives.
-    private static nint Pointer(Tensor t) => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 }

@@ -79,13 +79,8 @@ public static class PromptAttention
                 long first = block * QueryBlock;
                 long rows = Math.Min(QueryBlock, n - first);
                 long visible = cached + first + rows;
-                var rowScores = scores.narrow(0, 0, rows * visible).view(rows, visible);
-                rowScores.addmm_(q[head].narrow(0, first, rows), k[head / groups].narrow(0, 0, visible).t(), beta: 0, alpha: scale);
-                rowScores.narrow(1, cached + first, rows).masked_fill_(above.narrow(0, 0, rows).narrow(1, 0, rows), float.NegativeInfinity);
-                ShiftedExpRows.Apply(rowScores, rows, sums);
-                var rowOutput = output[head].narrow(0, first, rows);
-                rowOutput.addmm_(rowScores, v[head / groups].narrow(0, 0, visible), beta: 0, alpha: 1);
-                rowOutput.div_(sums.narrow(0, 0, rows).unsqueeze(1));
+                Vision.BlockedAttention.AttendBlock(q[head].narrow(0, first, rows), k[head / groups].narrow(0, 0, visible), v[head / groups].narrow(0, 0, visible),
+                    scale, scores, sums, output[head].narrow(0, first, rows), above.narrow(0, 0, rows).narrow(1, 0, rows));
             }
         });
 

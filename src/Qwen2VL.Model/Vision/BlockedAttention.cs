@@ -87,9 +87,8 @@ public static class BlockedAttention
             // Grad mode and dispose scopes are per thread; the caller's inference mode does not reach this one.
             using var inference = inference_mode();
             using var workerScope = NewDisposeScope();
-            long rowsPerPiece = Math.Min(QueryBlock, queries);
-            var scores = empty(new long[] { rowsPerPiece, keys }, query.dtype);
-            var sums = empty(new long[] { rowsPerPiece, 1 }, ScalarType.Float32);
+            var scores = empty(Math.Min(QueryBlock, queries) * keys, query.dtype);
+            var sums = empty(QueryBlock, ScalarType.Float32);
             long piece;
             while ((piece = Interlocked.Increment(ref next)) < pieces)
             {
@@ -97,15 +96,32 @@ public static class BlockedAttention
                 long head = piece / blocksPerHead;
                 long first = piece % blocksPerHead * QueryBlock;
                 long rows = Math.Min(QueryBlock, queries - first);
-                var rowScores = scores.narrow(0, 0, rows);
-                rowScores.addmm_(q[head].narrow(0, first, rows), k[head].t(), beta: 0, alpha: scale);
-                ShiftedExpRows.Apply(scores, rows, sums);
-                var rowOutput = outputHeads[head].narrow(0, first, rows);
-                rowOutput.addmm_(rowScores, v[head], beta: 0, alpha: 1);
-                rowOutput.div_(sums.narrow(0, 0, rows));
+                AttendBlock(q[head].narrow(0, first, rows), k[head], v[head], scale, scores, sums, outputHeads[head].narrow(0, first, rows));
             }
         });
 
         return output.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// One piece, on the calling thread: <paramref name="output"/> [rows, d] = softmax(q·kᵀ·scale)·v for
+    /// <paramref name="query"/> [rows, d] against <paramref name="keys"/> and <paramref name="values"/> [n, d].
+    /// <paramref name="scores"/> (at least rows · n elements of the query's dtype) and <paramref name="sums"/> (at least
+    /// rows float32) are the caller's reusable buffers. With <paramref name="hiddenAbove"/> [rows, rows] (true above the
+    /// diagonal), the last <c>rows</c> keys are the queries' own positions and each query sees none after its own.
+    /// </summary>
+    internal static void AttendBlock(Tensor query, Tensor keys, Tensor values, float scale, Tensor scores, Tensor sums, Tensor output, Tensor? hiddenAbove = null)
+    {
+        long rows = query.shape[0], visible = keys.shape[0];
+        var rowScores = scores.narrow(0, 0, rows * visible).view(rows, visible);
+        rowScores.addmm_(query, keys.t(), beta: 0, alpha: scale);
+        if (hiddenAbove is not null)
+        {
+            rowScores.narrow(1, visible - rows, rows).masked_fill_(hiddenAbove, float.NegativeInfinity);
+        }
+
+        ShiftedExpRows.Apply(rowScores, rows, sums);
+        output.addmm_(rowScores, values, beta: 0, alpha: 1);
+        output.div_(sums.narrow(0, 0, rows).unsqueeze(1));
     }
 }
