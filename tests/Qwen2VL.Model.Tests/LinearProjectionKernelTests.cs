@@ -102,6 +102,17 @@ public sealed class LinearProjectionKernelTests
         Assert.True(prompts.eq(step.narrow(0, decodeRows, 6)).all().item<bool>(), "the prompt rows are not LibTorch's");
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(5)]
+    public void ApplyToStep_DecodeRowsOutsideTheBatch_IsRefused(int decodeRows)
+    {
+        using var scope = NewDisposeScope();
+        var (x, weight, _) = Inputs(4, 64, 32, withBias: false, seed: 13);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => LinearProjection.ApplyToStep(x, weight, null, decodeRows));
+    }
+
     [Fact]
     public void NativeKernel_OnACpuWithAvx512Bf16_IsBuiltAndLoaded()
     {
